@@ -72,8 +72,8 @@ export interface DistanceInputs {
 
 /**
  * Root synchronization distance λ (RFC 5905 A.5.5.2): half the total round trip to the
- * primary reference plus all accumulated dispersion and jitter — the bound on the error
- * of time taken from this source.
+ * primary reference (at least {@link MINDISP_NS}) plus all accumulated dispersion and
+ * jitter — the bound on the error of time taken from this source.
  */
 export function rootDistance({
   rootDelay,
@@ -82,6 +82,6 @@ export function rootDistance({
   dispersion,
   jitter = 0n,
 }: DistanceInputs): Duration {
-  const totalDelay = rootDelay + (delay > 0n ? delay : 0n);
-  return totalDelay / 2n + rootDispersion + dispersion + jitter;
+  const totalDelay = rootDelay + delay;
+  return (totalDelay > MINDISP_NS ? totalDelay : MINDISP_NS) / 2n + rootDispersion + dispersion + jitter;
 }

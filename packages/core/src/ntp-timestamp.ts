@@ -16,6 +16,7 @@ import { type Instant, NS_PER_S, NTP_UNIX_EPOCH_DELTA_S } from "./time.js";
 const TWO32 = 1n << 32n;
 const MASK32 = TWO32 - 1n;
 const ERA_NS = TWO32 * NS_PER_S;
+const HALF_ERA_NS = ERA_NS / 2n;
 const NTP_EPOCH_NS = NTP_UNIX_EPOCH_DELTA_S * NS_PER_S;
 
 /** 2036-02-07T06:28:16Z, the first instant of NTP era 1. */
@@ -30,11 +31,6 @@ export const DEFAULT_NTP_PIVOT: Instant = NTP_ERA1_START;
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
   return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
-}
-
-/** Rounds a/b to the nearest integer, halves away from zero (b > 0). */
-function roundDiv(a: bigint, b: bigint): bigint {
-  return a >= 0n ? (a + b / 2n) / b : -((-a + b / 2n) / b);
 }
 
 /**
@@ -54,8 +50,9 @@ export function instantToNtp64(instant: Instant): bigint {
 }
 
 /**
- * Decodes an NTP 64-bit timestamp to the instant nearest `pivot` (±68 years), rounding
- * the fraction to the nearest nanosecond. Round trip with {@link instantToNtp64} is exact.
+ * Decodes an NTP 64-bit timestamp to the instant nearest `pivot`: the one in
+ * [pivot − 2^31 s, pivot + 2^31 s), rounding the fraction to the nearest nanosecond.
+ * Round trip with {@link instantToNtp64} is exact within that window.
  */
 export function ntp64ToInstant(timestamp: bigint, pivot: Instant = DEFAULT_NTP_PIVOT): Instant {
   if (timestamp < 0n || timestamp > 0xffff_ffff_ffff_ffffn) {
@@ -65,7 +62,8 @@ export function ntp64ToInstant(timestamp: bigint, pivot: Instant = DEFAULT_NTP_P
   const fraction = timestamp & MASK32;
   const fractionNs = (fraction * NS_PER_S + (1n << 31n)) >> 32n;
   const base = seconds * NS_PER_S + fractionNs - NTP_EPOCH_NS;
-  return base + roundDiv(pivot - base, ERA_NS) * ERA_NS;
+  // The era k with pivot − ERA/2 ≤ base + k·ERA < pivot + ERA/2 (ties go to the earlier era).
+  return base - floorDiv(base - pivot + HALF_ERA_NS, ERA_NS) * ERA_NS;
 }
 
 /** Splits a 64-bit timestamp into its two 32-bit words. */
