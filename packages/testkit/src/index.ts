@@ -1,1 +1,3 @@
-export {};
+export * from "./errors.js";
+export * from "./impair/index.js";
+export * from "./peers/index.js";

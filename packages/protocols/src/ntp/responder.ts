@@ -1,0 +1,178 @@
+/**
+ * The server side of RFC 5905 client/server mode: answers mode-3 requests with mode-4
+ * replies. Pure: the clock is injected, the caller does the I/O.
+ *
+ * The hot path reads the few request fields it needs straight from the bytes and writes
+ * the reply into one new 48-byte array; the reference fields come from a template that
+ * is rebuilt only when the reference state object changes. Replies are never larger
+ * than requests (requests with extension fields get a plain header) and clients over
+ * their rate get a RATE kiss-o'-death now and then, else nothing (see rate-limit.ts).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5905#section-9
+ */
+import {
+  type Clock,
+  type Duration,
+  type Instant,
+  InvalidArgumentError,
+  instantToNtp64,
+  nsToNtpShort,
+} from "@chronosync/core";
+import { findNtpMacOffset } from "./extension-field.js";
+import { splitInstant, writeNtpTimestamp } from "./fast-timestamp.js";
+import { NTP_HEADER_LENGTH, NTP_LEAP_UNSYNCHRONIZED, NtpMode } from "./header.js";
+import { NtpRateLimiter, type NtpRateLimitOptions, RateDecision } from "./rate-limit.js";
+import { asciiReferenceId } from "./reference-id.js";
+
+/**
+ * What the server says about its own synchronization (RFC 5905 §7.3 and §11.1 system
+ * variables), carried into every reply as given: `rootDispersionNs` should already
+ * include its growth since `referenceTime` (the caller refreshes the state).
+ */
+export interface NtpReferenceState {
+  leap: 0 | 1 | 2 | 3;
+  stratum: number;
+  referenceId: number;
+  referenceTime: Instant;
+  rootDelayNs: Duration;
+  rootDispersionNs: Duration;
+  /** Precision of the served clock, log2 s. */
+  precision: number;
+}
+
+/** Counters of a responder: received = answered + rateLimited + ignored. */
+export interface NtpResponderStats {
+  received: number;
+  answered: number;
+  /** Over the client's rate: dropped, or answered with a RATE kiss. */
+  rateLimited: number;
+  /** Not a well-formed mode-3 request of version 1–4. */
+  ignored: number;
+}
+
+const RATE_ID = asciiReferenceId("RATE");
+
+function buildTemplate(ref: NtpReferenceState): Uint8Array {
+  const ok = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
+  if (!ok(ref.leap, 0, 3) || !ok(ref.stratum, 0, 255) || !ok(ref.precision, -128, 127)) {
+    throw new InvalidArgumentError("NTP reference state: leap, stratum or precision out of range");
+  }
+  if (!ok(ref.referenceId, 0, 0xffff_ffff)) throw new InvalidArgumentError("NTP referenceId must be a u32");
+  const t = new Uint8Array(NTP_HEADER_LENGTH);
+  const view = new DataView(t.buffer);
+  view.setUint8(0, ref.leap << 6);
+  view.setUint8(1, ref.stratum);
+  view.setInt8(3, ref.precision);
+  view.setUint32(4, nsToNtpShort(ref.rootDelayNs));
+  view.setUint32(8, nsToNtpShort(ref.rootDispersionNs));
+  view.setUint32(12, ref.referenceId);
+  view.setBigUint64(16, instantToNtp64(ref.referenceTime));
+  return t;
+}
+
+/**
+ * Answers NTP client requests from an injected clock and reference state.
+ * @see https://www.rfc-editor.org/rfc/rfc5905#section-9.2
+ */
+export class NtpResponder {
+  /** The clock the replies' transmit timestamps (and the server's receive times) come from. */
+  readonly clock: Clock;
+  readonly stats: NtpResponderStats = { received: 0, answered: 0, rateLimited: 0, ignored: 0 };
+  private readonly reference: NtpReferenceState | (() => NtpReferenceState);
+  private readonly limiter: NtpRateLimiter | null;
+  private template: Uint8Array = new Uint8Array(NTP_HEADER_LENGTH);
+  private templateOf: NtpReferenceState | null = null;
+  private readonly split = new Float64Array(2);
+
+  /**
+   * `reference` may be a function, called per request: return the same object while
+   * nothing changed, the header template is rebuilt when it does. `rateLimit` defaults
+   * to NTP_RATE_LIMIT_DEFAULTS; `false` turns it off (benchmarks).
+   */
+  constructor(options: {
+    clock: Clock;
+    reference: NtpReferenceState | (() => NtpReferenceState);
+    rateLimit?: NtpRateLimitOptions | false;
+    /** Seed of the rate limiter's hash (random by default; fixed for reproducible simulations). */
+    rateLimitSeed?: number;
+  }) {
+    this.clock = options.clock;
+    this.reference = options.reference;
+    this.limiter =
+      options.rateLimit === false ? null : new NtpRateLimiter(options.rateLimit ?? {}, options.rateLimitSeed);
+    if (typeof options.reference !== "function") this.currentTemplate();
+  }
+
+  /**
+   * Reply bytes for `request`, or null when it is ignored (too short, not mode 3, version
+   * outside 1–4, malformed extension fields or MAC) or rate-limited without a kiss.
+   * `receiveTime` is T2, read as early as possible; `clientKey` names the client for rate
+   * limiting (its address). Reads clock.now() for T3 last.
+   */
+  respond(request: Uint8Array, receiveTime: Instant, clientKey: string): Uint8Array | null {
+    const stats = this.stats;
+    stats.received++;
+    const length = request.length;
+    const flags = length >= NTP_HEADER_LENGTH ? request[0]! : 0;
+    const version = (flags >>> 3) & 7;
+    if (
+      (flags & 7) !== NtpMode.client ||
+      version < 1 ||
+      version > 4 ||
+      (length > NTP_HEADER_LENGTH && findNtpMacOffset(request, version) < 0)
+    ) {
+      stats.ignored++;
+      return null;
+    }
+    const split = this.split;
+    splitInstant(receiveTime, split);
+    const rxSeconds = split[0]!;
+    const rxNanoseconds = split[1]!;
+    if (this.limiter !== null) {
+      const decision = this.limiter.check(clientKey, rxSeconds * 1000 + rxNanoseconds / 1e6);
+      if (decision !== RateDecision.allow) {
+        stats.rateLimited++;
+        return decision === RateDecision.kiss ? rateKiss(request, version) : null;
+      }
+    }
+    const reply = this.currentTemplate().slice();
+    reply[0] = reply[0]! | (version << 3) | NtpMode.server;
+    reply[2] = request[2]!;
+    for (let i = 0; i < 8; i++) reply[24 + i] = request[40 + i]!;
+    writeNtpTimestamp(reply, 32, rxSeconds, rxNanoseconds);
+    splitInstant(this.clock.now(), split);
+    writeNtpTimestamp(reply, 40, split[0]!, split[1]!);
+    stats.answered++;
+    return reply;
+  }
+
+  private currentTemplate(): Uint8Array {
+    const ref = typeof this.reference === "function" ? this.reference() : this.reference;
+    if (ref !== this.templateOf) {
+      this.template = buildTemplate(ref);
+      this.templateOf = ref;
+    }
+    return this.template;
+  }
+}
+
+/**
+ * A RATE kiss (RFC 5905 §7.4): the request echoed with leap 3, mode 4, stratum 0,
+ * reference id RATE, and its transmit timestamp as origin, receive and transmit, so it
+ * passes the client's origin check but tells it nothing about our clock.
+ */
+function rateKiss(request: Uint8Array, version: number): Uint8Array {
+  const kiss = new Uint8Array(NTP_HEADER_LENGTH);
+  kiss.set(request.subarray(0, NTP_HEADER_LENGTH));
+  kiss[0] = (NTP_LEAP_UNSYNCHRONIZED << 6) | (version << 3) | NtpMode.server;
+  kiss[1] = 0;
+  kiss[12] = RATE_ID >>> 24;
+  kiss[13] = (RATE_ID >>> 16) & 0xff;
+  kiss[14] = (RATE_ID >>> 8) & 0xff;
+  kiss[15] = RATE_ID & 0xff;
+  for (let i = 0; i < 8; i++) {
+    kiss[24 + i] = request[40 + i]!;
+    kiss[32 + i] = request[40 + i]!;
+  }
+  return kiss;
+}
