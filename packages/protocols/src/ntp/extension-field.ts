@@ -42,12 +42,16 @@ export const TRAILER_BAD = -2;
 
 /**
  * Walks the bytes after the header without allocating. Returns where the MAC starts
- * (`bytes.length` when there is none), or {@link TRAILER_BAD_EXTENSION} /
- * {@link TRAILER_BAD} when the packet is malformed. `bytes` holds at least 48 bytes.
+ * (`end` when there is none), or {@link TRAILER_BAD_EXTENSION} / {@link TRAILER_BAD}
+ * when the packet is malformed. The packet is `bytes[start..end)`, at least 48 bytes.
  */
-export function findNtpMacOffset(bytes: Uint8Array, version: number): number {
-  const end = bytes.length;
-  let pos = NTP_HEADER_LENGTH;
+export function findNtpMacOffset(
+  bytes: Uint8Array,
+  version: number,
+  start = 0,
+  end: number = bytes.length,
+): number {
+  let pos = start + NTP_HEADER_LENGTH;
   while (pos < end) {
     const remaining = end - pos;
     if (isNtpMacLength(remaining)) return pos;

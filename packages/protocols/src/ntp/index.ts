@@ -25,6 +25,7 @@ export {
   NTP_RATE_LIMIT_DEFAULTS,
   NtpRateLimiter,
   type NtpRateLimitOptions,
+  ntpClientKeyOf,
   RateDecision,
 } from "./rate-limit.js";
 export {
@@ -36,4 +37,10 @@ export {
 } from "./reference-id.js";
 export { type NtpReferenceState, NtpResponder, type NtpResponderStats } from "./responder.js";
 export { type NtpQueryOptions, type NtpQueryResult, queryNtp } from "./udp-client.js";
-export { type NtpServerHandle, startNtpServer } from "./udp-server.js";
+export {
+  type NtpServerHandle,
+  type NtpServerOptions,
+  type NtpServerTransport,
+  type NtpTransportStats,
+  startNtpServer,
+} from "./udp-server.js";

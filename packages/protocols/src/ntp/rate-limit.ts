@@ -7,7 +7,9 @@
  * average. Requests over the limit are not answered, except one in four which gets a
  * RATE kiss-o'-death (like chrony's `leak`), so we never send more packets than we get.
  * The table is 4-way set associative; a new client evicts the least recently seen one of
- * its set, and the hash is seeded so that an attacker cannot aim at a victim's set.
+ * its set. Clients are named by a 32-bit key (a hash of the address string, or the
+ * native transport's own); the set is picked by a seeded mix of the key so that an
+ * attacker cannot aim at a victim's set.
  *
  * @see https://www.rfc-editor.org/rfc/rfc5905#section-7.4
  * @see https://chrony-project.org/doc/4.3/chrony.conf.html#ratelimit
@@ -82,19 +84,24 @@ export class NtpRateLimiter {
     return this.minIntervalMs > 0;
   }
 
-  /** Counts one request of `clientKey` at `nowMs` and says whether to answer it. */
+  /** Counts one request of the client at address `clientKey` at `nowMs`; says whether to answer it. */
   check(clientKey: string, nowMs: number): RateDecision {
+    return this.checkKey(ntpClientKeyOf(clientKey), nowMs);
+  }
+
+  /**
+   * {@link check} for a client already named by a 32-bit key (see {@link ntpClientKeyOf};
+   * the native transport passes the IPv4 address or a hash of the IPv6 one). Allocates
+   * nothing.
+   */
+  checkKey(clientKey: number, nowMs: number): RateDecision {
     if (this.minIntervalMs === 0) return RateDecision.allow;
-    // Two independent 32-bit hashes: FNV-1a picks the set, a multiplicative one the key.
-    let h1 = 0x811c9dc5 ^ this.seed;
-    let h2 = this.seed + 0x9e3779b9;
-    for (let i = 0; i < clientKey.length; i++) {
-      const c = clientKey.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
-    }
-    const key = h2 >>> 0;
-    const base = ((h1 ^ (h1 >>> 16)) & this.setMask) * WAYS;
+    // The key itself is the tag; a seeded mix (murmur3's finalizer) picks the set.
+    const key = clientKey >>> 0;
+    let h = Math.imul(key ^ this.seed, 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    h ^= h >>> 16;
+    const base = (h & this.setMask) * WAYS;
     let slot = base;
     let found = false;
     for (let i = base; i < base + WAYS; i++) {
@@ -127,4 +134,14 @@ export class NtpRateLimiter {
     this.limited[slot] = count;
     return count % KISS_EVERY === 1 ? RateDecision.kiss : RateDecision.drop;
   }
+}
+
+/**
+ * The 32-bit rate-limit key of a client address string (FNV-1a of its UTF-16 code units).
+ * Equal addresses give equal keys; the limiter salts keys with its own seed.
+ */
+export function ntpClientKeyOf(address: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < address.length; i++) h = Math.imul(h ^ address.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

@@ -2,8 +2,9 @@
  * The server side of RFC 5905 client/server mode: answers mode-3 requests with mode-4
  * replies. Pure: the clock is injected, the caller does the I/O.
  *
- * The hot path reads the few request fields it needs straight from the bytes and writes
- * the reply into one new 48-byte array; the reference fields come from a template that
+ * The hot path ({@link NtpResponder.respondInto}) reads the few request fields it needs
+ * straight from the bytes and writes the reply into the caller's buffer (`respond`
+ * copies it into one new 48-byte array); the reference fields come from a template that
  * is rebuilt only when the reference state object changes. Replies are never larger
  * than requests (requests with extension fields get a plain header) and clients over
  * their rate get a RATE kiss-o'-death now and then, else nothing (see rate-limit.ts).
@@ -21,7 +22,7 @@ import {
 import { findNtpMacOffset } from "./extension-field.js";
 import { splitInstant, writeNtpTimestamp } from "./fast-timestamp.js";
 import { NTP_HEADER_LENGTH, NTP_LEAP_UNSYNCHRONIZED, NtpMode } from "./header.js";
-import { NtpRateLimiter, type NtpRateLimitOptions, RateDecision } from "./rate-limit.js";
+import { NtpRateLimiter, type NtpRateLimitOptions, ntpClientKeyOf, RateDecision } from "./rate-limit.js";
 import { asciiReferenceId } from "./reference-id.js";
 
 /**
@@ -83,6 +84,7 @@ export class NtpResponder {
   private template: Uint8Array = new Uint8Array(NTP_HEADER_LENGTH);
   private templateOf: NtpReferenceState | null = null;
   private readonly split = new Float64Array(2);
+  private readonly scratch = new Uint8Array(NTP_HEADER_LENGTH);
 
   /**
    * `reference` may be a function, called per request: return the same object while
@@ -107,43 +109,67 @@ export class NtpResponder {
    * Reply bytes for `request`, or null when it is ignored (too short, not mode 3, version
    * outside 1–4, malformed extension fields or MAC) or rate-limited without a kiss.
    * `receiveTime` is T2, read as early as possible; `clientKey` names the client for rate
-   * limiting (its address). Reads clock.now() for T3 last.
+   * limiting (its address). Reads clock.now() for T3 last. Same logic as
+   * {@link respondInto}, which it calls.
    */
   respond(request: Uint8Array, receiveTime: Instant, clientKey: string): Uint8Array | null {
+    const split = this.split;
+    splitInstant(receiveTime, split);
+    const key = this.limiter === null ? 0 : ntpClientKeyOf(clientKey);
+    const scratch = this.scratch;
+    const length = this.respondInto(request, 0, request.length, split[0]!, split[1]!, key, scratch, 0);
+    return length === 0 ? null : scratch.slice(0, length);
+  }
+
+  /**
+   * The allocation-free form of {@link respond} for batched transports: the request is
+   * `rx[rxOffset..rxOffset+rxLength)` (a negative length counts as a short request), T2 is
+   * `rxSeconds` whole Unix seconds plus `rxNanoseconds` in [0, 10^9) of the served clock,
+   * and `clientKey` a 32-bit key of the client's address (see {@link ntpClientKeyOf}).
+   * Writes the reply at `tx[txOffset..)` and returns its length: 48, or 0 for no reply.
+   * Reads clock.now() for T3 last.
+   * @see https://www.rfc-editor.org/rfc/rfc5905#section-9.2
+   */
+  respondInto(
+    rx: Uint8Array,
+    rxOffset: number,
+    rxLength: number,
+    rxSeconds: number,
+    rxNanoseconds: number,
+    clientKey: number,
+    tx: Uint8Array,
+    txOffset: number,
+  ): number {
     const stats = this.stats;
     stats.received++;
-    const length = request.length;
-    const flags = length >= NTP_HEADER_LENGTH ? request[0]! : 0;
+    const flags = rxLength >= NTP_HEADER_LENGTH ? rx[rxOffset]! : 0;
     const version = (flags >>> 3) & 7;
     if (
       (flags & 7) !== NtpMode.client ||
       version < 1 ||
       version > 4 ||
-      (length > NTP_HEADER_LENGTH && findNtpMacOffset(request, version) < 0)
+      (rxLength > NTP_HEADER_LENGTH && findNtpMacOffset(rx, version, rxOffset, rxOffset + rxLength) < 0)
     ) {
       stats.ignored++;
-      return null;
+      return 0;
     }
-    const split = this.split;
-    splitInstant(receiveTime, split);
-    const rxSeconds = split[0]!;
-    const rxNanoseconds = split[1]!;
     if (this.limiter !== null) {
-      const decision = this.limiter.check(clientKey, rxSeconds * 1000 + rxNanoseconds / 1e6);
+      const decision = this.limiter.checkKey(clientKey, rxSeconds * 1000 + rxNanoseconds / 1e6);
       if (decision !== RateDecision.allow) {
         stats.rateLimited++;
-        return decision === RateDecision.kiss ? rateKiss(request, version) : null;
+        return decision === RateDecision.kiss ? writeRateKiss(rx, rxOffset, version, tx, txOffset) : 0;
       }
     }
-    const reply = this.currentTemplate().slice();
-    reply[0] = reply[0]! | (version << 3) | NtpMode.server;
-    reply[2] = request[2]!;
-    for (let i = 0; i < 8; i++) reply[24 + i] = request[40 + i]!;
-    writeNtpTimestamp(reply, 32, rxSeconds, rxNanoseconds);
+    tx.set(this.currentTemplate(), txOffset);
+    tx[txOffset] = tx[txOffset]! | (version << 3) | NtpMode.server;
+    tx[txOffset + 2] = rx[rxOffset + 2]!;
+    for (let i = 0; i < 8; i++) tx[txOffset + 24 + i] = rx[rxOffset + 40 + i]!;
+    writeNtpTimestamp(tx, txOffset + 32, rxSeconds, rxNanoseconds);
+    const split = this.split;
     splitInstant(this.clock.now(), split);
-    writeNtpTimestamp(reply, 40, split[0]!, split[1]!);
+    writeNtpTimestamp(tx, txOffset + 40, split[0]!, split[1]!);
     stats.answered++;
-    return reply;
+    return NTP_HEADER_LENGTH;
   }
 
   private currentTemplate(): Uint8Array {
@@ -157,22 +183,28 @@ export class NtpResponder {
 }
 
 /**
- * A RATE kiss (RFC 5905 §7.4): the request echoed with leap 3, mode 4, stratum 0,
- * reference id RATE, and its transmit timestamp as origin, receive and transmit, so it
- * passes the client's origin check but tells it nothing about our clock.
+ * A RATE kiss (RFC 5905 §7.4) at `tx[txOffset..)`: the request echoed with leap 3, mode
+ * 4, stratum 0, reference id RATE, and its transmit timestamp as origin, receive and
+ * transmit, so it passes the client's origin check but tells it nothing about our clock.
+ * Returns its length.
  */
-function rateKiss(request: Uint8Array, version: number): Uint8Array {
-  const kiss = new Uint8Array(NTP_HEADER_LENGTH);
-  kiss.set(request.subarray(0, NTP_HEADER_LENGTH));
-  kiss[0] = (NTP_LEAP_UNSYNCHRONIZED << 6) | (version << 3) | NtpMode.server;
-  kiss[1] = 0;
-  kiss[12] = RATE_ID >>> 24;
-  kiss[13] = (RATE_ID >>> 16) & 0xff;
-  kiss[14] = (RATE_ID >>> 8) & 0xff;
-  kiss[15] = RATE_ID & 0xff;
+function writeRateKiss(
+  rx: Uint8Array,
+  rxOffset: number,
+  version: number,
+  tx: Uint8Array,
+  txOffset: number,
+): number {
+  tx.set(rx.subarray(rxOffset, rxOffset + NTP_HEADER_LENGTH), txOffset);
+  tx[txOffset] = (NTP_LEAP_UNSYNCHRONIZED << 6) | (version << 3) | NtpMode.server;
+  tx[txOffset + 1] = 0;
+  tx[txOffset + 12] = RATE_ID >>> 24;
+  tx[txOffset + 13] = (RATE_ID >>> 16) & 0xff;
+  tx[txOffset + 14] = (RATE_ID >>> 8) & 0xff;
+  tx[txOffset + 15] = RATE_ID & 0xff;
   for (let i = 0; i < 8; i++) {
-    kiss[24 + i] = request[40 + i]!;
-    kiss[32 + i] = request[40 + i]!;
+    tx[txOffset + 24 + i] = rx[rxOffset + 40 + i]!;
+    tx[txOffset + 32 + i] = rx[rxOffset + 40 + i]!;
   }
-  return kiss;
+  return NTP_HEADER_LENGTH;
 }

@@ -1,23 +1,64 @@
 /**
- * `startNtpServer`: serves an {@link NtpResponder} on a UDP socket (node:dgram). The
- * receive time is read first thing in the message handler; replies go out with
- * `socket.send(reply, port, address)` and no callback, the cheapest path. Send errors
- * (e.g. ENOBUFS under load) are swallowed: UDP may lose packets anyway.
+ * `startNtpServer`: serves an {@link NtpResponder} over UDP with one of two transports.
+ *
+ * - `"native-batch"` (udp-server-native.ts): the optional C addon, batching receives and
+ *   sends (recvmmsg/sendmmsg) with kernel receive timestamps. Used when it is built and
+ *   loads, unless turned off (`native: false`, or `CHRONOSYNC_NATIVE=0` for `"auto"`).
+ * - `"dgram"`: node:dgram, everywhere. The receive time is read first thing in the message
+ *   handler; replies go out with `socket.send(reply, port, address)` and no callback,
+ *   the cheapest path. Send errors (e.g. ENOBUFS under load) are counted and dropped: UDP
+ *   may lose packets anyway.
+ *
+ * In a node:cluster worker `"auto"` picks dgram: cluster shares one dgram socket between
+ * workers, which the addon's own socket would not join.
  * @see https://www.rfc-editor.org/rfc/rfc5905#section-9
+ * @see docs/ntp-server-fast-path.md
  */
+import cluster from "node:cluster";
 import type { AddressInfo } from "node:net";
 import { NetworkFailureError } from "@chronosync/core";
 import type { NtpResponder } from "./responder.js";
+import { loadNtpUdpAddon, startNativeNtpServer } from "./udp-server-native.js";
 import { createUdpSocket, formatEndpoint, resolveHost, socketCall } from "./udp-socket.js";
+
+/** How a server moves datagrams: the batching addon or node:dgram. */
+export type NtpServerTransport = "native-batch" | "dgram";
+
+/** Counters of a server's transport. */
+export interface NtpTransportStats {
+  /** Calls into JavaScript with received datagrams (dgram: one per datagram). */
+  batches: number;
+  /** Datagrams received. */
+  datagrams: number;
+  /** Replies the kernel refused (full send queue, unreachable destination): dropped. */
+  sendFailures: number;
+}
 
 /** A running server. */
 export interface NtpServerHandle {
   /** Where it is bound (the real port when asked for port 0). */
   address: { address: string; port: number };
+  /** Which transport serves. */
+  readonly transport: NtpServerTransport;
   /** Stops serving; resolves once the socket is closed. */
   close(): Promise<void>;
   /** The responder's counters. */
   readonly stats: NtpResponder["stats"];
+  /** The transport's counters. */
+  readonly transportStats: NtpTransportStats;
+}
+
+/** Options of {@link startNtpServer}. */
+export interface NtpServerOptions {
+  host: string;
+  port: number;
+  responder: NtpResponder;
+  /**
+   * `"auto"` (default): the native transport when its addon is built and loads, unless
+   * the environment has `CHRONOSYNC_NATIVE=0` or this is a node:cluster worker; else
+   * dgram. `true`: the native transport or a NetworkFailureError. `false`: dgram.
+   */
+  native?: boolean | "auto";
 }
 
 /**
@@ -26,18 +67,30 @@ export interface NtpServerHandle {
  * code, e.g. EADDRINUSE) or NameNotResolvedError.
  * @see https://www.rfc-editor.org/rfc/rfc5905#section-9
  */
-export async function startNtpServer(options: {
-  host: string;
-  port: number;
-  responder: NtpResponder;
-}): Promise<NtpServerHandle> {
+export async function startNtpServer(options: NtpServerOptions): Promise<NtpServerHandle> {
   const { host, port, responder } = options;
-  const { address, family } = await resolveHost(host);
-  const socket = createUdpSocket(family);
-  const clock = responder.clock;
+  const native = options.native ?? "auto";
+  const resolved = await resolveHost(host);
   // Read the clock once before serving: a SystemClock anchors itself on its first read
   // (a busy-wait of a few ms) and that must not delay, and so skew, the first reply.
-  clock.now();
+  responder.clock.now();
+  if (native === true || (native === "auto" && process.env.CHRONOSYNC_NATIVE !== "0" && !cluster.isWorker)) {
+    const loaded = loadNtpUdpAddon();
+    if ("addon" in loaded) return startNativeNtpServer(loaded.addon, resolved.address, port, responder);
+    if (native === true) throw new NetworkFailureError(`native NTP transport not available: ${loaded.error}`);
+  }
+  return startDgramNtpServer(resolved.address, resolved.family, port, responder);
+}
+
+async function startDgramNtpServer(
+  address: string,
+  family: 4 | 6,
+  port: number,
+  responder: NtpResponder,
+): Promise<NtpServerHandle> {
+  const socket = createUdpSocket(family);
+  const clock = responder.clock;
+  let sendFailures = 0;
   socket.on("message", (message, rinfo) => {
     const receiveTime = clock.now();
     const reply = responder.respond(message, receiveTime, rinfo.address);
@@ -51,17 +104,24 @@ export async function startNtpServer(options: {
     throw new NetworkFailureError(`cannot bind ${formatEndpoint(address, port)}: ${message}`, { cause: err });
   }
   // Failed sends (e.g. ENOBUFS under load) must not crash the server: the client retries.
-  socket.on("error", () => {});
+  socket.on("error", () => {
+    sendFailures++;
+  });
   const bound = socket.address() as AddressInfo;
   let closed: Promise<void> | null = null;
   return {
     address: { address: bound.address, port: bound.port },
+    transport: "dgram",
     close() {
       closed ??= new Promise((resolve) => socket.close(() => resolve()));
       return closed;
     },
     get stats() {
       return responder.stats;
+    },
+    get transportStats(): NtpTransportStats {
+      const received = responder.stats.received;
+      return { batches: received, datagrams: received, sendFailures };
     },
   };
 }

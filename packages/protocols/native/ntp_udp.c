@@ -1,0 +1,483 @@
+/*
+ * ntp_udp: the optional batched UDP transport of the NTP server (Linux; N-API, C).
+ *
+ * The addon owns one UDP socket and polls it on Node's own event loop (uv_poll_t). On
+ * each readable event it takes up to BATCH datagrams with one recvmmsg() into a receive
+ * area shared with JavaScript, writes per-slot metadata (length, age against
+ * CLOCK_REALTIME, client key), calls JavaScript ONCE for the whole batch, then sends the
+ * replies JavaScript wrote into the shared transmit area with ONE sendmmsg() back to each
+ * slot's source address. It repeats until the socket is drained or MAX_PER_WAKEUP
+ * datagrams were handled, then lets the loop run other work.
+ *
+ * Receive times are the kernel's (SO_TIMESTAMPNS, CLOCK_REALTIME), taken when the
+ * datagram reached the socket. JavaScript serves its own clock, not the system's, so the
+ * addon hands over each datagram's AGE: CLOCK_REALTIME read just before the call into
+ * JavaScript minus the kernel timestamp. JavaScript reads its clock first thing in the
+ * batch and subtracts the age (see udp-server-native.ts).
+ *
+ * Exports:
+ *   open(address, port, onBatch) -> { handle, rx, tx, meta, address, port, batch,
+ *                                      rxSlot, txSlot, metaStride }
+ *     Throws an Error with code (e.g. "EADDRINUSE"), errno and syscall, like Node's.
+ *   close(handle)   stops polling and closes the socket at once (idempotent).
+ *   stats(handle) -> { batches, datagrams, truncated, sendFailures, receiveErrors,
+ *                      noTimestamp }
+ *
+ * Network input never crashes the process: lengths come from the kernel, slots are
+ * fixed-size, datagrams longer than RX_SLOT are reported with length -1 (ignored).
+ */
+#define _GNU_SOURCE
+#define NAPI_VERSION 8
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#define BATCH 64
+#define MAX_PER_WAKEUP 256
+#define RX_SLOT 2048
+#define TX_SLOT 48
+/* Doubles per slot in `meta`. */
+#define META_STRIDE 4
+enum { META_RX_LENGTH, META_AGE_NS, META_CLIENT_KEY, META_TX_LENGTH };
+
+typedef struct server {
+  napi_env env;
+  int fd;
+  int owners; /* the JS external and the poll handle; freed when both let go */
+  int closed;
+  int in_callback;
+  int js_released;
+  uv_poll_t poll;
+  napi_ref callback;
+  napi_ref buffers[3];
+  napi_async_context async;
+  napi_async_cleanup_hook_handle cleanup;
+  uint8_t *rx;
+  uint8_t *tx;
+  double *meta;
+  struct mmsghdr rmsg[BATCH];
+  struct iovec riov[BATCH];
+  struct sockaddr_storage peer[BATCH];
+  union {
+    char buf[CMSG_SPACE(sizeof(struct timespec)) + 64];
+    struct cmsghdr align;
+  } control[BATCH];
+  struct timespec rxtime[BATCH];
+  struct mmsghdr smsg[BATCH];
+  struct iovec siov[BATCH];
+  double batches, datagrams, truncated, send_failures, receive_errors, no_timestamp;
+} server_t;
+
+#define CHECK(call)                                                                           \
+  do {                                                                                        \
+    if ((call) != napi_ok) {                                                                  \
+      napi_throw_error(env, NULL, "ntp_udp: " #call " failed");                              \
+      return NULL;                                                                            \
+    }                                                                                         \
+  } while (0)
+
+static void release(server_t *s) {
+  if (--s->owners == 0) free(s);
+}
+
+/* Drops what JavaScript lent us: the callback, the buffers, the async context. */
+static void release_js(server_t *s) {
+  if (s->js_released) return;
+  s->js_released = 1;
+  napi_delete_reference(s->env, s->callback);
+  for (int i = 0; i < 3; i++) napi_delete_reference(s->env, s->buffers[i]);
+  napi_async_destroy(s->env, s->async);
+}
+
+static void on_closed(uv_handle_t *handle) {
+  release((server_t *)handle->data);
+}
+
+static void on_closed_at_teardown(uv_handle_t *handle) {
+  server_t *s = (server_t *)handle->data;
+  napi_remove_async_cleanup_hook(s->cleanup);
+  release(s);
+}
+
+/* Stops polling and closes the socket now: the port is free when this returns. */
+static void stop(server_t *s) {
+  s->closed = 1;
+  uv_poll_stop(&s->poll); /* removes the fd from epoll at once */
+  close(s->fd);
+  s->fd = -1;
+}
+
+/* The environment is going away (e.g. a worker thread ends) without close(). */
+static void on_teardown(napi_async_cleanup_hook_handle handle, void *arg) {
+  server_t *s = (server_t *)arg;
+  (void)handle;
+  stop(s);
+  release_js(s);
+  uv_close((uv_handle_t *)&s->poll, on_closed_at_teardown);
+}
+
+/* Rate-limit key of a source address (not its port): the IPv4 address, else FNV-1a. */
+static uint32_t client_key(const struct sockaddr_storage *a) {
+  if (a->ss_family == AF_INET) return ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr);
+  if (a->ss_family == AF_INET6) {
+    const struct in6_addr *addr = &((const struct sockaddr_in6 *)a)->sin6_addr;
+    uint32_t v4;
+    if (IN6_IS_ADDR_V4MAPPED(addr)) {
+      memcpy(&v4, addr->s6_addr + 12, 4);
+      return ntohl(v4);
+    }
+    uint32_t h = 0x811c9dc5u;
+    for (int i = 0; i < 16; i++) h = (h ^ addr->s6_addr[i]) * 0x01000193u;
+    return h;
+  }
+  return 0;
+}
+
+static int kernel_rx_time(struct msghdr *m, struct timespec *out) {
+  if (m->msg_flags & MSG_CTRUNC) return 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+        c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+      memcpy(out, CMSG_DATA(c), sizeof(struct timespec));
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Sends the slots JavaScript answered (tx length > 0) with as few sendmmsg() as it takes. */
+static void send_replies(server_t *s, int count) {
+  int m = 0;
+  for (int i = 0; i < count; i++) {
+    double length = s->meta[i * META_STRIDE + META_TX_LENGTH];
+    if (!(length > 0 && length <= TX_SLOT)) continue;
+    s->siov[m].iov_base = s->tx + (size_t)i * TX_SLOT;
+    s->siov[m].iov_len = (size_t)length;
+    struct msghdr *h = &s->smsg[m].msg_hdr;
+    h->msg_name = &s->peer[i];
+    h->msg_namelen = s->rmsg[i].msg_hdr.msg_namelen;
+    h->msg_iov = &s->siov[m];
+    h->msg_iovlen = 1;
+    h->msg_control = NULL;
+    h->msg_controllen = 0;
+    h->msg_flags = 0;
+    m++;
+  }
+  int sent = 0;
+  int interrupted = 0;
+  while (sent < m) {
+    int n = sendmmsg(s->fd, s->smsg + sent, (unsigned)(m - sent), MSG_DONTWAIT);
+    if (n > 0) {
+      sent += n;
+      continue;
+    }
+    if (n < 0 && errno == EINTR && interrupted++ < 3) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS || errno == ENOMEM)) {
+      /* The socket's send queue is full: UDP may lose packets, the clients retry. */
+      s->send_failures += m - sent;
+      return;
+    }
+    /* This one destination failed (e.g. EHOSTUNREACH, EPERM): skip it, send the rest. */
+    s->send_failures += 1;
+    sent += 1;
+  }
+}
+
+static void on_readable(uv_poll_t *poll, int status, int events) {
+  server_t *s = (server_t *)poll->data;
+  (void)events;
+  if (s->closed) return;
+  if (status < 0) {
+    s->receive_errors += 1;
+    return;
+  }
+  napi_env env = s->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  int handled = 0;
+  while (handled < MAX_PER_WAKEUP && !s->closed) {
+    for (int i = 0; i < BATCH; i++) {
+      struct msghdr *h = &s->rmsg[i].msg_hdr;
+      h->msg_namelen = sizeof(s->peer[i]);
+      h->msg_controllen = sizeof(s->control[i].buf);
+      h->msg_flags = 0;
+    }
+    int n = recvmmsg(s->fd, s->rmsg, BATCH, MSG_DONTWAIT, NULL);
+    if (n <= 0) {
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) s->receive_errors += 1;
+      break;
+    }
+    struct timespec fallback;
+    clock_gettime(CLOCK_REALTIME, &fallback);
+    for (int i = 0; i < n; i++) {
+      struct msghdr *h = &s->rmsg[i].msg_hdr;
+      double *meta = s->meta + i * META_STRIDE;
+      if (h->msg_flags & MSG_TRUNC) {
+        meta[META_RX_LENGTH] = -1;
+        s->truncated += 1;
+      } else {
+        meta[META_RX_LENGTH] = s->rmsg[i].msg_len;
+      }
+      if (!kernel_rx_time(h, &s->rxtime[i])) {
+        s->rxtime[i] = fallback;
+        s->no_timestamp += 1;
+      }
+      meta[META_CLIENT_KEY] = client_key(&s->peer[i]);
+      meta[META_TX_LENGTH] = 0;
+    }
+    /* The instant JavaScript's clock.now() stands for: read last, just before the call. */
+    struct timespec batch;
+    clock_gettime(CLOCK_REALTIME, &batch);
+    for (int i = 0; i < n; i++) {
+      int64_t age = (int64_t)(batch.tv_sec - s->rxtime[i].tv_sec) * 1000000000 +
+                    (batch.tv_nsec - s->rxtime[i].tv_nsec);
+      s->meta[i * META_STRIDE + META_AGE_NS] = (double)age;
+    }
+    s->batches += 1;
+    s->datagrams += n;
+    napi_value callback, recv, argv[1], result;
+    if (napi_get_reference_value(env, s->callback, &callback) != napi_ok ||
+        napi_get_global(env, &recv) != napi_ok || napi_create_int32(env, n, &argv[0]) != napi_ok) {
+      break;
+    }
+    s->in_callback = 1;
+    napi_status called = napi_make_callback(env, s->async, recv, callback, 1, argv, &result);
+    s->in_callback = 0;
+    if (s->closed) {
+      release_js(s); /* close() was called from inside the batch */
+      break;
+    }
+    if (called != napi_ok) {
+      /* Our own bug in the batch handler: report it like any event handler's exception. */
+      napi_value error;
+      if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
+      break;
+    }
+    send_replies(s, n);
+    handled += n;
+    if (n < BATCH) break; /* drained: the next datagram wakes us again */
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static napi_value throw_errno(napi_env env, const char *syscall, int err, const char *where) {
+  const char *code = uv_err_name(-err);
+  char message[256];
+  snprintf(message, sizeof(message), "%s %s %s", syscall, code, where);
+  napi_value error, code_value, message_value, errno_value, syscall_value;
+  napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &code_value);
+  napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &message_value);
+  napi_create_error(env, code_value, message_value, &error);
+  napi_create_int32(env, -err, &errno_value);
+  napi_set_named_property(env, error, "errno", errno_value);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &syscall_value);
+  napi_set_named_property(env, error, "syscall", syscall_value);
+  napi_set_named_property(env, error, "code", code_value);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static void finalize_handle(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  release((server_t *)data);
+}
+
+static napi_value set_number(napi_env env, napi_value object, const char *name, double value) {
+  napi_value v;
+  if (napi_create_double(env, value, &v) != napi_ok) return NULL;
+  napi_set_named_property(env, object, name, v);
+  return object;
+}
+
+/* Creates an ArrayBuffer of `length` bytes, references it, returns its data. */
+static void *shared_buffer(napi_env env, size_t length, napi_value result, const char *name, napi_ref *ref) {
+  void *data = NULL;
+  napi_value buffer;
+  if (napi_create_arraybuffer(env, length, &data, &buffer) != napi_ok) return NULL;
+  if (napi_create_reference(env, buffer, 1, ref) != napi_ok) return NULL;
+  napi_set_named_property(env, result, name, buffer);
+  memset(data, 0, length);
+  return data;
+}
+
+static napi_value js_open(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char address[128];
+  size_t address_length = 0;
+  uint32_t port = 0;
+  napi_valuetype type = napi_undefined;
+  if (argc < 3 || napi_get_value_string_utf8(env, argv[0], address, sizeof(address), &address_length) != napi_ok ||
+      napi_get_value_uint32(env, argv[1], &port) != napi_ok || port > 65535 ||
+      napi_typeof(env, argv[2], &type) != napi_ok || type != napi_function) {
+    napi_throw_type_error(env, NULL, "ntp_udp.open(address: string, port: number, onBatch: function)");
+    return NULL;
+  }
+  char where[sizeof(address) + 16];
+  snprintf(where, sizeof(where), strchr(address, ':') ? "[%s]:%u" : "%s:%u", address, port);
+
+  struct addrinfo hints, *found = NULL;
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+  char service[8];
+  snprintf(service, sizeof(service), "%u", port);
+  int gai = getaddrinfo(address, service, &hints, &found);
+  if (gai != 0 || found == NULL) return throw_errno(env, "getaddrinfo", EINVAL, where);
+  struct sockaddr_storage local;
+  socklen_t local_length = (socklen_t)found->ai_addrlen;
+  memcpy(&local, found->ai_addr, found->ai_addrlen);
+  int family = found->ai_family;
+  freeaddrinfo(found);
+
+  int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+  if (fd < 0) return throw_errno(env, "socket", errno, where);
+  int on = 1;
+  /* Without kernel timestamps each datagram gets the time of its recvmmsg() instead. */
+  (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+  if (bind(fd, (struct sockaddr *)&local, local_length) != 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "bind", err, where);
+  }
+  local_length = sizeof(local);
+  char bound_host[NI_MAXHOST], bound_port[NI_MAXSERV];
+  if (getsockname(fd, (struct sockaddr *)&local, &local_length) != 0 ||
+      getnameinfo((struct sockaddr *)&local, local_length, bound_host, sizeof(bound_host), bound_port,
+                  sizeof(bound_port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "getsockname", err, where);
+  }
+
+  server_t *s = calloc(1, sizeof(server_t));
+  if (s == NULL) {
+    close(fd);
+    return throw_errno(env, "calloc", ENOMEM, where);
+  }
+  s->env = env;
+  s->fd = fd;
+  for (int i = 0; i < BATCH; i++) {
+    struct msghdr *h = &s->rmsg[i].msg_hdr;
+    h->msg_name = &s->peer[i];
+    h->msg_iov = &s->riov[i];
+    h->msg_iovlen = 1;
+    h->msg_control = s->control[i].buf;
+  }
+  napi_value result, resource, name, handle;
+  uv_loop_t *loop = NULL;
+  if (napi_create_object(env, &result) != napi_ok ||
+      (s->rx = shared_buffer(env, (size_t)BATCH * RX_SLOT, result, "rx", &s->buffers[0])) == NULL ||
+      (s->tx = shared_buffer(env, (size_t)BATCH * TX_SLOT, result, "tx", &s->buffers[1])) == NULL ||
+      (s->meta = shared_buffer(env, (size_t)BATCH * META_STRIDE * sizeof(double), result, "meta",
+                               &s->buffers[2])) == NULL ||
+      napi_create_reference(env, argv[2], 1, &s->callback) != napi_ok ||
+      napi_create_object(env, &resource) != napi_ok ||
+      napi_create_string_utf8(env, "ChronoSyncNtpUdp", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(env, resource, name, &s->async) != napi_ok ||
+      napi_get_uv_event_loop(env, &loop) != napi_ok ||
+      napi_create_external(env, s, finalize_handle, NULL, &handle) != napi_ok) {
+    close(fd);
+    free(s); /* what was referenced goes with the environment: this path is out of memory */
+    napi_throw_error(env, NULL, "ntp_udp: cannot set up the shared buffers");
+    return NULL;
+  }
+  s->owners = 1; /* the external */
+  for (int i = 0; i < BATCH; i++) {
+    s->riov[i].iov_base = s->rx + (size_t)i * RX_SLOT;
+    s->riov[i].iov_len = RX_SLOT;
+  }
+  int err = uv_poll_init(loop, &s->poll, fd);
+  if (err != 0) {
+    s->closed = 1;
+    release_js(s);
+    close(fd);
+    return throw_errno(env, "uv_poll_init", -err, where);
+  }
+  s->poll.data = s;
+  s->owners = 2; /* and the poll handle */
+  err = uv_poll_start(&s->poll, UV_READABLE, on_readable);
+  if (err != 0 || napi_add_async_cleanup_hook(env, on_teardown, s, &s->cleanup) != napi_ok) {
+    stop(s);
+    release_js(s);
+    uv_close((uv_handle_t *)&s->poll, on_closed);
+    if (err != 0) return throw_errno(env, "uv_poll_start", -err, where);
+    napi_throw_error(env, NULL, "ntp_udp: cannot register a cleanup hook");
+    return NULL;
+  }
+  napi_value bound_host_value;
+  CHECK(napi_set_named_property(env, result, "handle", handle));
+  CHECK(napi_create_string_utf8(env, bound_host, NAPI_AUTO_LENGTH, &bound_host_value));
+  CHECK(napi_set_named_property(env, result, "address", bound_host_value));
+  if (set_number(env, result, "port", atoi(bound_port)) == NULL ||
+      set_number(env, result, "batch", BATCH) == NULL || set_number(env, result, "rxSlot", RX_SLOT) == NULL ||
+      set_number(env, result, "txSlot", TX_SLOT) == NULL ||
+      set_number(env, result, "metaStride", META_STRIDE) == NULL) {
+    return NULL;
+  }
+  return result;
+}
+
+static server_t *server_of(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  void *data = NULL;
+  napi_valuetype type = napi_undefined;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_typeof(env, argv[0], &type) != napi_ok || type != napi_external ||
+      napi_get_value_external(env, argv[0], &data) != napi_ok) {
+    napi_throw_type_error(env, NULL, "ntp_udp: expected a handle from open()");
+    return NULL;
+  }
+  return (server_t *)data;
+}
+
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  server_t *s = server_of(env, info);
+  if (s == NULL || s->closed) return NULL;
+  stop(s);
+  napi_remove_async_cleanup_hook(s->cleanup);
+  if (!s->in_callback) release_js(s); /* else on_readable does it once the batch returns */
+  uv_close((uv_handle_t *)&s->poll, on_closed);
+  return NULL;
+}
+
+static napi_value js_stats(napi_env env, napi_callback_info info) {
+  server_t *s = server_of(env, info);
+  if (s == NULL) return NULL;
+  napi_value result;
+  CHECK(napi_create_object(env, &result));
+  if (set_number(env, result, "batches", s->batches) == NULL ||
+      set_number(env, result, "datagrams", s->datagrams) == NULL ||
+      set_number(env, result, "truncated", s->truncated) == NULL ||
+      set_number(env, result, "sendFailures", s->send_failures) == NULL ||
+      set_number(env, result, "receiveErrors", s->receive_errors) == NULL ||
+      set_number(env, result, "noTimestamp", s->no_timestamp) == NULL) {
+    return NULL;
+  }
+  return result;
+}
+
+NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
+  napi_property_descriptor properties[] = {
+      {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties) != napi_ok) {
+    return NULL;
+  }
+  return exports;
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Builds the optional native NTP transport (native/ntp_udp.c → native/build/ntp_udp.node)
+// with the system C compiler and the headers of the Node that runs this script. Optional
+// by design: without Linux, a C compiler or Node's headers it prints one line and exits 0,
+// and startNtpServer serves with node:dgram. See docs/ntp-server-fast-path.md.
+//
+// Usage: node packages/protocols/scripts/build-native.mjs   (run by the root `prepare`)
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+const source = path.join(root, "native", "ntp_udp.c");
+const outDir = path.join(root, "native", "build");
+const output = path.join(outDir, "ntp_udp.node");
+const include = path.join(path.dirname(process.execPath), "..", "include", "node");
+const compiler = process.env.CC || "cc";
+
+function skip(reason) {
+  console.log(`chronosync: native NTP fast path skipped (${reason}); the NTP server will use node:dgram`);
+  process.exit(0);
+}
+
+if (process.platform !== "linux") skip(`recvmmsg/sendmmsg need Linux, this is ${process.platform}`);
+if (!existsSync(path.join(include, "node_api.h")) || !existsSync(path.join(include, "uv.h"))) {
+  skip(`no node_api.h and uv.h in ${include}`);
+}
+if (spawnSync(compiler, ["--version"], { stdio: "ignore" }).status !== 0) skip(`no C compiler "${compiler}"`);
+
+mkdirSync(outDir, { recursive: true });
+// Build next to the target and rename: a running server keeps its mapping of the old file.
+const temporary = `${output}.${process.pid}.tmp`;
+const args = [
+  "-O2",
+  "-shared",
+  "-fPIC",
+  "-std=gnu11",
+  "-Wall",
+  "-Wextra",
+  "-I",
+  include,
+  "-o",
+  temporary,
+  source,
+];
+const result = spawnSync(compiler, args, { stdio: ["ignore", "inherit", "inherit"] });
+if (result.status !== 0) {
+  rmSync(temporary, { force: true });
+  skip(`${compiler} failed (status ${result.status ?? result.signal}); see its messages above`);
+}
+renameSync(temporary, output);
+console.log(`chronosync: built the native NTP fast path: ${path.relative(process.cwd(), output) || output}`);

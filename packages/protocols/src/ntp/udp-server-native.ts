@@ -1,0 +1,161 @@
+/**
+ * The NTP server's optional native transport ("native-batch"): the C addon
+ * `native/ntp_udp.c` owns the socket, takes datagrams from the kernel in batches
+ * (recvmmsg, up to 64 per call) into memory shared with JavaScript, calls
+ * {@link NtpResponder.respondInto} once per datagram from ONE call into JavaScript per
+ * batch, and sends the replies with one sendmmsg. Nothing is allocated per datagram.
+ * Built by `scripts/build-native.mjs`; when it is not built or does not load,
+ * {@link loadNtpUdpAddon} says why and `startNtpServer` uses node:dgram.
+ *
+ * Receive times (T2) are the kernel's (SO_TIMESTAMPNS), which are CLOCK_REALTIME. The
+ * responder serves its own clock, which need not be the system's (a disciplined or
+ * virtual clock), so T2 is carried over as an age: the addon reads CLOCK_REALTIME just
+ * before calling into JavaScript and gives each datagram's age against it; JavaScript
+ * reads the served clock first thing and subtracts the age:
+ * `T2 = clock.now() − (realtimeAtBatch − kernelReceiveTime)`. The only error this adds is
+ * the time between those two reads (the call into JavaScript, well under 1 µs), and
+ * any rate difference between the two clocks over the packet's age (microseconds).
+ * T3 is read from the clock per reply, as `respond` does.
+ * @see docs/ntp-server-fast-path.md
+ */
+import { createRequire } from "node:module";
+import { NetworkFailureError } from "@chronosync/core";
+import { splitInstant } from "./fast-timestamp.js";
+import type { NtpResponder } from "./responder.js";
+import type { NtpServerHandle, NtpTransportStats } from "./udp-server.js";
+import { formatEndpoint } from "./udp-socket.js";
+
+/** Where scripts/build-native.mjs puts the addon, from src/ntp or dist/ntp alike. */
+const ADDON_PATH = "../../native/build/ntp_udp.node";
+
+/** One bound socket of the addon, with the memory it shares with JavaScript. */
+interface AddonSocket {
+  handle: unknown;
+  address: string;
+  port: number;
+  /** Received datagrams, `rxSlot` bytes per slot. */
+  rx: ArrayBuffer;
+  /** Replies, `txSlot` bytes per slot. */
+  tx: ArrayBuffer;
+  /** Per slot, `metaStride` doubles: rx length (−1: truncated), age ns, client key, tx length. */
+  meta: ArrayBuffer;
+  batch: number;
+  rxSlot: number;
+  txSlot: number;
+  metaStride: number;
+}
+
+interface AddonStats {
+  batches: number;
+  datagrams: number;
+  truncated: number;
+  sendFailures: number;
+  receiveErrors: number;
+  noTimestamp: number;
+}
+
+/** The addon's exports (native/ntp_udp.c). */
+export interface NtpUdpAddon {
+  /** Binds a UDP socket and polls it on Node's loop; throws an Error with `code` (e.g. EADDRINUSE). */
+  open(address: string, port: number, onBatch: (count: number) => void): AddonSocket;
+  /** Stops polling and closes the socket at once; idempotent. */
+  close(handle: unknown): void;
+  stats(handle: unknown): AddonStats;
+}
+
+const META_RX_LENGTH = 0;
+const META_AGE_NS = 1;
+const META_CLIENT_KEY = 2;
+const META_TX_LENGTH = 3;
+
+let loaded: { addon: NtpUdpAddon } | { error: string } | null = null;
+
+/** The addon, or why it is not available (not built, not Linux, failed to load). Cached. */
+export function loadNtpUdpAddon(): { addon: NtpUdpAddon } | { error: string } {
+  if (loaded === null) {
+    try {
+      const addon = createRequire(import.meta.url)(ADDON_PATH) as NtpUdpAddon;
+      loaded = typeof addon?.open === "function" ? { addon } : { error: `${ADDON_PATH} is not the addon` };
+    } catch (err) {
+      loaded = { error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  return loaded;
+}
+
+/**
+ * Serves `responder` on `address:port` (an IP literal) through the addon. Throws core's
+ * NetworkFailureError when the socket cannot be bound (its `cause` has the system code).
+ */
+export function startNativeNtpServer(
+  addon: NtpUdpAddon,
+  address: string,
+  port: number,
+  responder: NtpResponder,
+): NtpServerHandle {
+  const clock = responder.clock;
+  const split = new Float64Array(2);
+  let rx = new Uint8Array(0);
+  let tx = new Uint8Array(0);
+  let meta = new Float64Array(0);
+  let rxSlot = 0;
+  let txSlot = 0;
+  let stride = 0;
+  const onBatch = (count: number): void => {
+    // The served clock at the instant the addon read CLOCK_REALTIME for the ages.
+    splitInstant(clock.now(), split);
+    const seconds = split[0]!;
+    const nanoseconds = split[1]!;
+    for (let i = 0; i < count; i++) {
+      const m = i * stride;
+      let rxSeconds = seconds;
+      let rxNanoseconds = nanoseconds - meta[m + META_AGE_NS]!;
+      if (rxNanoseconds < 0 || rxNanoseconds >= 1e9) {
+        const carry = Math.floor(rxNanoseconds / 1e9);
+        rxSeconds += carry;
+        rxNanoseconds -= carry * 1e9;
+      }
+      meta[m + META_TX_LENGTH] = responder.respondInto(
+        rx,
+        i * rxSlot,
+        meta[m + META_RX_LENGTH]!,
+        rxSeconds,
+        rxNanoseconds,
+        meta[m + META_CLIENT_KEY]!,
+        tx,
+        i * txSlot,
+      );
+    }
+  };
+  let socket: AddonSocket;
+  try {
+    socket = addon.open(address, port, onBatch);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new NetworkFailureError(`cannot bind ${formatEndpoint(address, port)}: ${message}`, { cause: err });
+  }
+  rx = new Uint8Array(socket.rx);
+  tx = new Uint8Array(socket.tx);
+  meta = new Float64Array(socket.meta);
+  rxSlot = socket.rxSlot;
+  txSlot = socket.txSlot;
+  stride = socket.metaStride;
+  let closed = false;
+  return {
+    address: { address: socket.address, port: socket.port },
+    transport: "native-batch",
+    close() {
+      // The socket is closed when this returns (the handle stays valid for stats).
+      if (!closed) addon.close(socket.handle);
+      closed = true;
+      return Promise.resolve();
+    },
+    get stats() {
+      return responder.stats;
+    },
+    get transportStats(): NtpTransportStats {
+      const s = addon.stats(socket.handle);
+      return { batches: s.batches, datagrams: s.datagrams, sendFailures: s.sendFailures };
+    },
+  };
+}
