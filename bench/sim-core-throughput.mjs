@@ -5,7 +5,7 @@
  * wandering clocks read on every packet, jittered links) but with the NTP codec, client
  * and responder replaced by an echo. Prints events/s of wall time.
  *
- *   node packages/sim/bench/sim-core-throughput.mjs [clients=1000] [hours=1] [pollSeconds=16]
+ *   node bench/sim-core-throughput.mjs [clients=1000] [hours=1] [pollSeconds=16]
  */
 import { performance } from "node:perf_hooks";
 import { Link, SimClock, SimNetwork, Simulator } from "@chronosync/sim";

@@ -4,7 +4,7 @@
  * polling one server for a simulated duration. Prints events/s and NTP exchanges/s of
  * wall time. Needs the built package (`npx tsc -b packages/sim`).
  *
- *   node packages/sim/bench/sim-throughput.mjs [clients=1000] [hours=1] [pollSeconds=16]
+ *   node bench/sim-throughput.mjs [clients=1000] [hours=1] [pollSeconds=16]
  */
 import { performance } from "node:perf_hooks";
 import { asymmetricLink, runNtpStarScenario } from "@chronosync/sim";
