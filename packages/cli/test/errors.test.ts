@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../src/errors.js";
 import { MAIN_HELP } from "../src/main.js";
 
-const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+const README = readFileSync(new URL("../../../docs/cli.md", import.meta.url), "utf8");
 
 describe("exit codes", () => {
   it("are distinct", () => {

@@ -76,6 +76,13 @@ describe.runIf(available || required)("the native transport", () => {
       expect(server.transportStats.datagrams).toBe(50);
       expect(server.transportStats.batches).toBeLessThanOrEqual(5);
       expect(server.transportStats.sendFailures).toBe(0);
+      // T3 is stamped once per batch, after every reply of the batch was built.
+      const packets = client.replies.map((bytes) => decodeNtpPacket(bytes));
+      const latestT2 = packets.reduce((m, p) => (p.receiveTimestamp > m ? p.receiveTimestamp : m), 0n);
+      const distinctT3 = new Set(packets.map((p) => p.transmitTimestamp));
+      expect(distinctT3.size).toBe(server.transportStats.batches);
+      for (const p of packets) expect(p.transmitTimestamp >= p.receiveTimestamp).toBe(true);
+      expect(packets.some((p) => p.transmitTimestamp >= latestT2)).toBe(true);
     } finally {
       client.socket.close();
       await server.close();

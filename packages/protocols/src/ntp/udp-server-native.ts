@@ -20,7 +20,8 @@
  */
 import { createRequire } from "node:module";
 import { NetworkFailureError } from "@chronosync/core";
-import { splitInstant } from "./fast-timestamp.js";
+import { splitInstant, writeNtpTimestamp } from "./fast-timestamp.js";
+import { NTP_HEADER_LENGTH } from "./header.js";
 import type { NtpResponder } from "./responder.js";
 import type { NtpServerHandle, NtpTransportStats } from "./udp-server.js";
 import { formatEndpoint } from "./udp-socket.js";
@@ -125,6 +126,16 @@ export function startNativeNtpServer(
         tx,
         i * txSlot,
       );
+    }
+    // All replies leave in one sendmmsg right after this returns: stamp T3 once, last,
+    // so no reply carries a transmit time read before the rest of the batch was built.
+    // Kiss-o'-death replies (stratum 0) keep the client's own timestamp there.
+    splitInstant(clock.now(), split);
+    for (let i = 0; i < count; i++) {
+      const offset = i * txSlot;
+      if (meta[i * stride + META_TX_LENGTH]! >= NTP_HEADER_LENGTH && tx[offset + 1] !== 0) {
+        writeNtpTimestamp(tx, offset + 40, split[0]!, split[1]!);
+      }
     }
   };
   let socket: AddonSocket;
