@@ -3,10 +3,9 @@
  * `startNtpServer` with an `NtpResponder` on core's system clock — and finds it within
  * 1 ms of its own system clock (the same clock, so the truth is 0).
  */
-import { SystemClock } from "@chronosync/core";
-import { asciiReferenceId, NtpResponder, type NtpServerHandle, startNtpServer } from "@chronosync/protocols";
+import type { NtpServerHandle } from "@chronosync/protocols";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { chronydOneShot, ensurePeerPrograms } from "../src/index.js";
+import { chronydOneShot, ensurePeerPrograms, startSystemNtpServer } from "../src/index.js";
 
 let server: NtpServerHandle | null = null;
 
@@ -16,22 +15,7 @@ afterAll(async () => {
 });
 
 it("chronyd -Q measures our NTP server within 1 ms", { timeout: 60_000 }, async () => {
-  const clock = new SystemClock();
-  clock.now(); // anchor now, not during the first exchange
-  const responder = new NtpResponder({
-    clock,
-    reference: () => ({
-      leap: 0,
-      stratum: 1,
-      referenceId: asciiReferenceId("LOCL"),
-      referenceTime: clock.now(),
-      rootDelayNs: 0n,
-      rootDispersionNs: 1_000n,
-      precision: clock.precisionLog2,
-    }),
-    rateLimit: false,
-  });
-  server = await startNtpServer({ host: "127.0.0.1", port: 0, responder });
+  server = await startSystemNtpServer({ host: "127.0.0.1", port: 0 });
   const { offsetSeconds } = await chronydOneShot({
     host: "127.0.0.1",
     port: server.address.port,
