@@ -6,8 +6,13 @@
 // Interleaves `chronosync query --samples 4 --json` runs with `chronyd -Q` one-shots
 // against the same server; reports median and p99 |error| of each (nearest rank: with
 // 30 runs the p99 is the largest error) and the difference of the two medians.
+// `--client dgram` runs our CLI with CHRONOSYNC_NATIVE=0 (queryNtp over node:dgram, T4
+// read in JavaScript); `auto` (default) leaves the choice to queryNtp (the addon's socket,
+// kernel receive timestamps, when it is built). CHRONOSYNC_NATIVE in this script's own
+// environment is passed on as well.
 //
 // Usage: node bench/query-accuracy.js [--runs 30] [--chrony-runs 10] [--scenario faketime|relay|both]
+//                                     [--client auto|dgram]
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
@@ -30,20 +35,20 @@ const { values } = parseArgs({
     runs: { type: "string", default: "30" },
     "chrony-runs": { type: "string", default: "10" },
     scenario: { type: "string", default: "both" },
+    client: { type: "string", default: "auto" },
   },
 });
+if (values.client !== "auto" && values.client !== "dgram") throw new Error(`--client must be auto or dgram`);
+const clientEnv = values.client === "dgram" ? { ...process.env, CHRONOSYNC_NATIVE: "0" } : process.env;
 const runs = Number(values.runs);
 const chronyRuns = Number(values["chrony-runs"]);
 
 async function ourOffsetNs(port) {
-  const { stdout } = await run(process.execPath, [
-    CLI,
-    "query",
-    `ntp://127.0.0.1:${port}`,
-    "--samples",
-    "4",
-    "--json",
-  ]);
+  const { stdout } = await run(
+    process.execPath,
+    [CLI, "query", `ntp://127.0.0.1:${port}`, "--samples", "4", "--json"],
+    { env: clientEnv },
+  );
   return JSON.parse(stdout).offsetNs;
 }
 
@@ -88,6 +93,7 @@ const report = {
   date: new Date().toISOString(),
   machine: machine(),
   ours: "chronosync query ntp://127.0.0.1:PORT --samples 4 --json",
+  client: clientEnv.CHRONOSYNC_NATIVE === "0" ? "dgram (CHRONOSYNC_NATIVE=0)" : "auto (native when built)",
   chronyd: "chronyd -Q -t 20 'server 127.0.0.1 port PORT iburst'",
 };
 try {

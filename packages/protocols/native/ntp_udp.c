@@ -15,7 +15,8 @@
  * JavaScript minus the kernel timestamp. JavaScript reads its clock first thing in the
  * batch and subtracts the age (see udp-server-native.ts).
  *
- * Exports:
+ * Exports (the client's, openClient/clientSend/clientClose/clientStats, are in
+ * ntp_udp_client.c; what both share is declared in ntp_udp.h and defined here):
  *   open(address, port, onBatch) -> { handle, rx, tx, meta, address, port, batch,
  *                                      rxSlot, txSlot, metaStride }
  *     Throws an Error with code (e.g. "EADDRINUSE"), errno and syscall, like Node's.
@@ -26,20 +27,14 @@
  * Network input never crashes the process: lengths come from the kernel, slots are
  * fixed-size, datagrams longer than RX_SLOT are reported with length -1 (ignored).
  */
-#define _GNU_SOURCE
-#define NAPI_VERSION 8
+#include "ntp_udp.h"
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <node_api.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
-#include <uv.h>
 
 #define BATCH 64
 #define MAX_PER_WAKEUP 256
@@ -49,18 +44,12 @@
 #define META_STRIDE 4
 enum { META_RX_LENGTH, META_AGE_NS, META_CLIENT_KEY, META_TX_LENGTH };
 
+#define SERVER_MAGIC 0x4e545053u /* "NTPS" */
+/* Where js_open keeps what JavaScript lent: the batch callback and the shared buffers. */
+enum { REF_ON_BATCH, REF_RX, REF_TX, REF_META };
+
 typedef struct server {
-  napi_env env;
-  int fd;
-  int owners; /* the JS external and the poll handle; freed when both let go */
-  int closed;
-  int in_callback;
-  int js_released;
-  uv_poll_t poll;
-  napi_ref callback;
-  napi_ref buffers[3];
-  napi_async_context async;
-  napi_async_cleanup_hook_handle cleanup;
+  polled_t base; /* first: a server_t is a polled_t */
   uint8_t *rx;
   uint8_t *tx;
   double *meta;
@@ -68,7 +57,7 @@ typedef struct server {
   struct iovec riov[BATCH];
   struct sockaddr_storage peer[BATCH];
   union {
-    char buf[CMSG_SPACE(sizeof(struct timespec)) + 64];
+    char buf[CONTROL_SPACE];
     struct cmsghdr align;
   } control[BATCH];
   struct timespec rxtime[BATCH];
@@ -77,52 +66,100 @@ typedef struct server {
   double batches, datagrams, truncated, send_failures, receive_errors, no_timestamp;
 } server_t;
 
-#define CHECK(call)                                                                           \
-  do {                                                                                        \
-    if ((call) != napi_ok) {                                                                  \
-      napi_throw_error(env, NULL, "ntp_udp: " #call " failed");                              \
-      return NULL;                                                                            \
-    }                                                                                         \
-  } while (0)
-
-static void release(server_t *s) {
-  if (--s->owners == 0) free(s);
+static void release(polled_t *p) {
+  if (--p->owners == 0) free(p);
 }
 
-/* Drops what JavaScript lent us: the callback, the buffers, the async context. */
-static void release_js(server_t *s) {
-  if (s->js_released) return;
-  s->js_released = 1;
-  napi_delete_reference(s->env, s->callback);
-  for (int i = 0; i < 3; i++) napi_delete_reference(s->env, s->buffers[i]);
-  napi_async_destroy(s->env, s->async);
+void polled_release_js(polled_t *p) {
+  if (p->js_released) return;
+  p->js_released = 1;
+  for (int i = 0; i < p->ref_count; i++) napi_delete_reference(p->env, p->refs[i]);
+  napi_async_destroy(p->env, p->async);
 }
 
 static void on_closed(uv_handle_t *handle) {
-  release((server_t *)handle->data);
+  release((polled_t *)handle->data);
 }
 
 static void on_closed_at_teardown(uv_handle_t *handle) {
-  server_t *s = (server_t *)handle->data;
-  napi_remove_async_cleanup_hook(s->cleanup);
-  release(s);
+  polled_t *p = (polled_t *)handle->data;
+  napi_remove_async_cleanup_hook(p->cleanup);
+  release(p);
 }
 
 /* Stops polling and closes the socket now: the port is free when this returns. */
-static void stop(server_t *s) {
-  s->closed = 1;
-  uv_poll_stop(&s->poll); /* removes the fd from epoll at once */
-  close(s->fd);
-  s->fd = -1;
+static void stop(polled_t *p) {
+  p->closed = 1;
+  uv_poll_stop(&p->poll); /* removes the fd from epoll at once */
+  close(p->fd);
+  p->fd = -1;
 }
 
 /* The environment is going away (e.g. a worker thread ends) without close(). */
 static void on_teardown(napi_async_cleanup_hook_handle handle, void *arg) {
-  server_t *s = (server_t *)arg;
+  polled_t *p = (polled_t *)arg;
   (void)handle;
-  stop(s);
-  release_js(s);
-  uv_close((uv_handle_t *)&s->poll, on_closed_at_teardown);
+  stop(p);
+  polled_release_js(p);
+  uv_close((uv_handle_t *)&p->poll, on_closed_at_teardown);
+}
+
+void polled_close(polled_t *p) {
+  if (p->closed) return;
+  stop(p);
+  napi_remove_async_cleanup_hook(p->cleanup);
+  if (!p->in_callback) polled_release_js(p); /* else the caller of the callback does it */
+  uv_close((uv_handle_t *)&p->poll, on_closed);
+}
+
+void polled_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  release((polled_t *)data);
+}
+
+/* Owned by the external (owners = 1) on entry. On failure: throws, and the fd is closed. */
+int polled_start(polled_t *p, uv_poll_cb on_readable, const char *where) {
+  uv_loop_t *loop = NULL;
+  if (napi_get_uv_event_loop(p->env, &loop) != napi_ok) {
+    p->closed = 1;
+    polled_release_js(p);
+    close(p->fd);
+    napi_throw_error(p->env, NULL, "ntp_udp: no event loop");
+    return -1;
+  }
+  int err = uv_poll_init(loop, &p->poll, p->fd);
+  if (err != 0) {
+    p->closed = 1;
+    polled_release_js(p);
+    close(p->fd);
+    throw_errno(p->env, "uv_poll_init", -err, where);
+    return -1;
+  }
+  p->poll.data = p;
+  p->owners = 2; /* and the poll handle */
+  err = uv_poll_start(&p->poll, UV_READABLE, on_readable);
+  if (err != 0 || napi_add_async_cleanup_hook(p->env, on_teardown, p, &p->cleanup) != napi_ok) {
+    stop(p);
+    polled_release_js(p);
+    uv_close((uv_handle_t *)&p->poll, on_closed);
+    if (err != 0) throw_errno(p->env, "uv_poll_start", -err, where);
+    else napi_throw_error(p->env, NULL, "ntp_udp: cannot register a cleanup hook");
+    return -1;
+  }
+  return 0;
+}
+
+polled_t *polled_of(napi_env env, napi_value handle, uint32_t magic, const char *expected) {
+  void *data = NULL;
+  napi_valuetype type = napi_undefined;
+  if (napi_typeof(env, handle, &type) != napi_ok || type != napi_external ||
+      napi_get_value_external(env, handle, &data) != napi_ok || data == NULL ||
+      ((polled_t *)data)->magic != magic) {
+    napi_throw_type_error(env, NULL, expected);
+    return NULL;
+  }
+  return (polled_t *)data;
 }
 
 /* Rate-limit key of a source address (not its port): the IPv4 address, else FNV-1a. */
@@ -142,7 +179,7 @@ static uint32_t client_key(const struct sockaddr_storage *a) {
   return 0;
 }
 
-static int kernel_rx_time(struct msghdr *m, struct timespec *out) {
+int kernel_rx_time(struct msghdr *m, struct timespec *out) {
   if (m->msg_flags & MSG_CTRUNC) return 0;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
@@ -151,6 +188,26 @@ static int kernel_rx_time(struct msghdr *m, struct timespec *out) {
       return 1;
     }
   }
+  return 0;
+}
+
+int64_t timespec_diff_ns(const struct timespec *a, const struct timespec *b) {
+  return (int64_t)(a->tv_sec - b->tv_sec) * 1000000000 + (a->tv_nsec - b->tv_nsec);
+}
+
+int numeric_address(const char *address, uint32_t port, int passive, struct sockaddr_storage *out,
+                    socklen_t *length) {
+  struct addrinfo hints, *found = NULL;
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_NUMERICHOST | (passive ? AI_PASSIVE : 0);
+  char service[8];
+  snprintf(service, sizeof(service), "%u", port);
+  if (port > 65535 || getaddrinfo(address, service, &hints, &found) != 0 || found == NULL) return EINVAL;
+  memcpy(out, found->ai_addr, found->ai_addrlen);
+  *length = (socklen_t)found->ai_addrlen;
+  freeaddrinfo(found);
   return 0;
 }
 
@@ -175,7 +232,7 @@ static void send_replies(server_t *s, int count) {
   int sent = 0;
   int interrupted = 0;
   while (sent < m) {
-    int n = sendmmsg(s->fd, s->smsg + sent, (unsigned)(m - sent), MSG_DONTWAIT);
+    int n = sendmmsg(s->base.fd, s->smsg + sent, (unsigned)(m - sent), MSG_DONTWAIT);
     if (n > 0) {
       sent += n;
       continue;
@@ -195,23 +252,23 @@ static void send_replies(server_t *s, int count) {
 static void on_readable(uv_poll_t *poll, int status, int events) {
   server_t *s = (server_t *)poll->data;
   (void)events;
-  if (s->closed) return;
+  if (s->base.closed) return;
   if (status < 0) {
     s->receive_errors += 1;
     return;
   }
-  napi_env env = s->env;
+  napi_env env = s->base.env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   int handled = 0;
-  while (handled < MAX_PER_WAKEUP && !s->closed) {
+  while (handled < MAX_PER_WAKEUP && !s->base.closed) {
     for (int i = 0; i < BATCH; i++) {
       struct msghdr *h = &s->rmsg[i].msg_hdr;
       h->msg_namelen = sizeof(s->peer[i]);
       h->msg_controllen = sizeof(s->control[i].buf);
       h->msg_flags = 0;
     }
-    int n = recvmmsg(s->fd, s->rmsg, BATCH, MSG_DONTWAIT, NULL);
+    int n = recvmmsg(s->base.fd, s->rmsg, BATCH, MSG_DONTWAIT, NULL);
     if (n <= 0) {
       if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) s->receive_errors += 1;
       break;
@@ -237,23 +294,19 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     /* The instant JavaScript's clock.now() stands for: read last, just before the call. */
     struct timespec batch;
     clock_gettime(CLOCK_REALTIME, &batch);
-    for (int i = 0; i < n; i++) {
-      int64_t age = (int64_t)(batch.tv_sec - s->rxtime[i].tv_sec) * 1000000000 +
-                    (batch.tv_nsec - s->rxtime[i].tv_nsec);
-      s->meta[i * META_STRIDE + META_AGE_NS] = (double)age;
-    }
+    for (int i = 0; i < n; i++) s->meta[i * META_STRIDE + META_AGE_NS] = (double)timespec_diff_ns(&batch, &s->rxtime[i]);
     s->batches += 1;
     s->datagrams += n;
     napi_value callback, recv, argv[1], result;
-    if (napi_get_reference_value(env, s->callback, &callback) != napi_ok ||
+    if (napi_get_reference_value(env, s->base.refs[REF_ON_BATCH], &callback) != napi_ok ||
         napi_get_global(env, &recv) != napi_ok || napi_create_int32(env, n, &argv[0]) != napi_ok) {
       break;
     }
-    s->in_callback = 1;
-    napi_status called = napi_make_callback(env, s->async, recv, callback, 1, argv, &result);
-    s->in_callback = 0;
-    if (s->closed) {
-      release_js(s); /* close() was called from inside the batch */
+    s->base.in_callback = 1;
+    napi_status called = napi_make_callback(env, s->base.async, recv, callback, 1, argv, &result);
+    s->base.in_callback = 0;
+    if (s->base.closed) {
+      polled_release_js(&s->base); /* close() was called from inside the batch */
       break;
     }
     if (called != napi_ok) {
@@ -269,7 +322,7 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   napi_close_handle_scope(env, scope);
 }
 
-static napi_value throw_errno(napi_env env, const char *syscall, int err, const char *where) {
+napi_value errno_error(napi_env env, const char *syscall, int err, const char *where) {
   const char *code = uv_err_name(-err);
   char message[256];
   snprintf(message, sizeof(message), "%s %s %s", syscall, code, where);
@@ -282,17 +335,15 @@ static napi_value throw_errno(napi_env env, const char *syscall, int err, const 
   napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &syscall_value);
   napi_set_named_property(env, error, "syscall", syscall_value);
   napi_set_named_property(env, error, "code", code_value);
-  napi_throw(env, error);
+  return error;
+}
+
+napi_value throw_errno(napi_env env, const char *syscall, int err, const char *where) {
+  napi_throw(env, errno_error(env, syscall, err, where));
   return NULL;
 }
 
-static void finalize_handle(napi_env env, void *data, void *hint) {
-  (void)env;
-  (void)hint;
-  release((server_t *)data);
-}
-
-static napi_value set_number(napi_env env, napi_value object, const char *name, double value) {
+napi_value set_number(napi_env env, napi_value object, const char *name, double value) {
   napi_value v;
   if (napi_create_double(env, value, &v) != napi_ok) return NULL;
   napi_set_named_property(env, object, name, v);
@@ -327,22 +378,12 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   char where[sizeof(address) + 16];
   snprintf(where, sizeof(where), strchr(address, ':') ? "[%s]:%u" : "%s:%u", address, port);
 
-  struct addrinfo hints, *found = NULL;
-  memset(&hints, 0, sizeof(hints));
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_DGRAM;
-  hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
-  char service[8];
-  snprintf(service, sizeof(service), "%u", port);
-  int gai = getaddrinfo(address, service, &hints, &found);
-  if (gai != 0 || found == NULL) return throw_errno(env, "getaddrinfo", EINVAL, where);
   struct sockaddr_storage local;
-  socklen_t local_length = (socklen_t)found->ai_addrlen;
-  memcpy(&local, found->ai_addr, found->ai_addrlen);
-  int family = found->ai_family;
-  freeaddrinfo(found);
-
-  int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+  socklen_t local_length = 0;
+  if (numeric_address(address, port, 1, &local, &local_length) != 0) {
+    return throw_errno(env, "getaddrinfo", EINVAL, where);
+  }
+  int fd = socket(local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
   if (fd < 0) return throw_errno(env, "socket", errno, where);
   int on = 1;
   /* Without kernel timestamps each datagram gets the time of its recvmmsg() instead. */
@@ -367,8 +408,10 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     close(fd);
     return throw_errno(env, "calloc", ENOMEM, where);
   }
-  s->env = env;
-  s->fd = fd;
+  s->base.magic = SERVER_MAGIC;
+  s->base.env = env;
+  s->base.fd = fd;
+  s->base.ref_count = 4;
   for (int i = 0; i < BATCH; i++) {
     struct msghdr *h = &s->rmsg[i].msg_hdr;
     h->msg_name = &s->peer[i];
@@ -377,46 +420,28 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     h->msg_control = s->control[i].buf;
   }
   napi_value result, resource, name, handle;
-  uv_loop_t *loop = NULL;
+  napi_ref *refs = s->base.refs;
   if (napi_create_object(env, &result) != napi_ok ||
-      (s->rx = shared_buffer(env, (size_t)BATCH * RX_SLOT, result, "rx", &s->buffers[0])) == NULL ||
-      (s->tx = shared_buffer(env, (size_t)BATCH * TX_SLOT, result, "tx", &s->buffers[1])) == NULL ||
+      (s->rx = shared_buffer(env, (size_t)BATCH * RX_SLOT, result, "rx", &refs[REF_RX])) == NULL ||
+      (s->tx = shared_buffer(env, (size_t)BATCH * TX_SLOT, result, "tx", &refs[REF_TX])) == NULL ||
       (s->meta = shared_buffer(env, (size_t)BATCH * META_STRIDE * sizeof(double), result, "meta",
-                               &s->buffers[2])) == NULL ||
-      napi_create_reference(env, argv[2], 1, &s->callback) != napi_ok ||
+                               &refs[REF_META])) == NULL ||
+      napi_create_reference(env, argv[2], 1, &refs[REF_ON_BATCH]) != napi_ok ||
       napi_create_object(env, &resource) != napi_ok ||
       napi_create_string_utf8(env, "ChronoSyncNtpUdp", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_async_init(env, resource, name, &s->async) != napi_ok ||
-      napi_get_uv_event_loop(env, &loop) != napi_ok ||
-      napi_create_external(env, s, finalize_handle, NULL, &handle) != napi_ok) {
+      napi_async_init(env, resource, name, &s->base.async) != napi_ok ||
+      napi_create_external(env, s, polled_finalize, NULL, &handle) != napi_ok) {
     close(fd);
     free(s); /* what was referenced goes with the environment: this path is out of memory */
     napi_throw_error(env, NULL, "ntp_udp: cannot set up the shared buffers");
     return NULL;
   }
-  s->owners = 1; /* the external */
+  s->base.owners = 1; /* the external */
   for (int i = 0; i < BATCH; i++) {
     s->riov[i].iov_base = s->rx + (size_t)i * RX_SLOT;
     s->riov[i].iov_len = RX_SLOT;
   }
-  int err = uv_poll_init(loop, &s->poll, fd);
-  if (err != 0) {
-    s->closed = 1;
-    release_js(s);
-    close(fd);
-    return throw_errno(env, "uv_poll_init", -err, where);
-  }
-  s->poll.data = s;
-  s->owners = 2; /* and the poll handle */
-  err = uv_poll_start(&s->poll, UV_READABLE, on_readable);
-  if (err != 0 || napi_add_async_cleanup_hook(env, on_teardown, s, &s->cleanup) != napi_ok) {
-    stop(s);
-    release_js(s);
-    uv_close((uv_handle_t *)&s->poll, on_closed);
-    if (err != 0) return throw_errno(env, "uv_poll_start", -err, where);
-    napi_throw_error(env, NULL, "ntp_udp: cannot register a cleanup hook");
-    return NULL;
-  }
+  if (polled_start(&s->base, on_readable, where) != 0) return NULL;
   napi_value bound_host_value;
   CHECK(napi_set_named_property(env, result, "handle", handle));
   CHECK(napi_create_string_utf8(env, bound_host, NAPI_AUTO_LENGTH, &bound_host_value));
@@ -433,24 +458,13 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 static server_t *server_of(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  void *data = NULL;
-  napi_valuetype type = napi_undefined;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      napi_typeof(env, argv[0], &type) != napi_ok || type != napi_external ||
-      napi_get_value_external(env, argv[0], &data) != napi_ok) {
-    napi_throw_type_error(env, NULL, "ntp_udp: expected a handle from open()");
-    return NULL;
-  }
-  return (server_t *)data;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) argv[0] = NULL;
+  return (server_t *)polled_of(env, argv[0], SERVER_MAGIC, "ntp_udp: expected a handle from open()");
 }
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
   server_t *s = server_of(env, info);
-  if (s == NULL || s->closed) return NULL;
-  stop(s);
-  napi_remove_async_cleanup_hook(s->cleanup);
-  if (!s->in_callback) release_js(s); /* else on_readable does it once the batch returns */
-  uv_close((uv_handle_t *)&s->poll, on_closed);
+  if (s != NULL) polled_close(&s->base); /* inside a batch, on_readable releases JS after it */
   return NULL;
 }
 
@@ -476,7 +490,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  if (napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties) != napi_ok) {
+  if (napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties) != napi_ok ||
+      ntp_udp_client_define(env, exports) != 0) {
     return NULL;
   }
   return exports;

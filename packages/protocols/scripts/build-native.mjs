@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Builds the optional native NTP transport (native/ntp_udp.c → native/build/ntp_udp.node)
+// Builds the optional native NTP transport (native/ntp_udp.c, the server, and
+// native/ntp_udp_client.c, queryNtp's socket → native/build/ntp_udp.node)
 // with the system C compiler and the headers of the Node that runs this script. Optional
 // by design: without Linux, a C compiler or Node's headers it prints one line and exits 0,
-// and startNtpServer serves with node:dgram. See docs/ntp-server-fast-path.md.
+// and startNtpServer and queryNtp use node:dgram. See docs/ntp-server-fast-path.md.
 //
 // Usage: node packages/protocols/scripts/build-native.mjs   (run by the root `prepare`)
 import { spawnSync } from "node:child_process";
@@ -11,14 +12,16 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
-const source = path.join(root, "native", "ntp_udp.c");
+const sources = ["ntp_udp.c", "ntp_udp_client.c"].map((file) => path.join(root, "native", file));
 const outDir = path.join(root, "native", "build");
 const output = path.join(outDir, "ntp_udp.node");
 const include = path.join(path.dirname(process.execPath), "..", "include", "node");
 const compiler = process.env.CC || "cc";
 
 function skip(reason) {
-  console.log(`chronosync: native NTP fast path skipped (${reason}); the NTP server will use node:dgram`);
+  console.log(
+    `chronosync: native NTP fast path skipped (${reason}); the NTP server and client will use node:dgram`,
+  );
   process.exit(0);
 }
 
@@ -42,7 +45,7 @@ const args = [
   include,
   "-o",
   temporary,
-  source,
+  ...sources,
 ];
 const result = spawnSync(compiler, args, { stdio: ["ignore", "inherit", "inherit"] });
 if (result.status !== 0) {

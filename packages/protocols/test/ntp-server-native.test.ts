@@ -15,7 +15,7 @@ import { Worker } from "node:worker_threads";
 import { ntp64ToInstant, systemClock } from "@chronosync/core";
 import { describe, expect, it } from "vitest";
 import { decodeNtpPacket, NtpResponder, startNtpServer } from "../src/index.js";
-import { loadNtpUdpAddon } from "../src/ntp/udp-server-native.js";
+import { loadNtpUdpAddon } from "../src/ntp/native-addon.js";
 import { collector, ntpServerContract, reference, sleep, until } from "./helpers/ntp-server-contract.js";
 
 const loaded = loadNtpUdpAddon();
@@ -78,7 +78,8 @@ describe.runIf(available || required)("the native transport", () => {
       expect(server.transportStats.sendFailures).toBe(0);
       // T3 is stamped once per batch, after every reply of the batch was built.
       const packets = client.replies.map((bytes) => decodeNtpPacket(bytes));
-      const latestT2 = packets.reduce((m, p) => (p.receiveTimestamp > m ? p.receiveTimestamp : m), 0n);
+      let latestT2 = 0n;
+      for (const p of packets) if (p.receiveTimestamp > latestT2) latestT2 = p.receiveTimestamp;
       const distinctT3 = new Set(packets.map((p) => p.transmitTimestamp));
       expect(distinctT3.size).toBe(server.transportStats.batches);
       for (const p of packets) expect(p.transmitTimestamp >= p.receiveTimestamp).toBe(true);

@@ -1,17 +1,26 @@
 /**
- * `queryNtp`: an SNTP-style client over node:dgram (RFC 5905 client mode, RFC 4330
- * usage). One connected UDP socket, so ICMP port unreachable surfaces as ECONNREFUSED;
- * T1 read right before `send`, T4 first thing on receipt; every reply judged by the pure
+ * `queryNtp`: an SNTP-style client (RFC 5905 client mode, RFC 4330 usage). One connected
+ * UDP socket (udp-client-socket.ts), so ICMP port unreachable surfaces as ECONNREFUSED:
+ * the addon's, with the kernel's receive time as T4, when it is built, else node:dgram's
+ * (T4 read first thing on receipt). Every reply is judged by the pure
  * {@link handleNtpReply}. Samples are spaced by `intervalMs`; the best is the one with
  * the lowest delay (RFC 5905 §10, the clock filter's choice).
  * @see https://www.rfc-editor.org/rfc/rfc5905#section-8
+ * @see docs/ntp-server-fast-path.md (Client)
  */
 import { randomBytes } from "node:crypto";
-import type { Socket } from "node:dgram";
-import { type Clock, type Instant, InvalidArgumentError, NS_PER_MS, systemClock } from "@chronosync/core";
+import {
+  type Clock,
+  type Instant,
+  InvalidArgumentError,
+  NetworkFailureError,
+  NS_PER_MS,
+  systemClock,
+} from "@chronosync/core";
 import { NtpKissOfDeathError, NtpTimeoutError } from "../errors.js";
 import { createNtpRequest, handleNtpReply, type NtpRequest, type NtpSample } from "./client-exchange.js";
-import { createUdpSocket, formatEndpoint, resolveHost, socketCall, socketFailure } from "./udp-socket.js";
+import { type NtpClientSocket, openNtpClientSocket } from "./udp-client-socket.js";
+import { formatEndpoint, resolveHost, socketFailure } from "./udp-socket.js";
 
 /** Options of {@link queryNtp}. */
 export interface NtpQueryOptions {
@@ -23,6 +32,12 @@ export interface NtpQueryOptions {
   timeoutMs?: number;
   /** The local clock for T1 and T4 (default core's `systemClock`). */
   clock?: Clock;
+  /**
+   * `"auto"` (default): the addon's socket, with kernel receive timestamps for T4, when
+   * the addon is built and loads, unless the environment has `CHRONOSYNC_NATIVE=0`; else
+   * node:dgram. `true`: the addon's socket or core's NetworkFailureError. `false`: dgram.
+   */
+  native?: boolean | "auto";
 }
 
 /** The samples of one query and the best of them. */
@@ -35,19 +50,20 @@ export interface NtpQueryResult {
 
 interface Pending {
   request: NtpRequest;
+  /** Set by the send, before any reply can be taken (replies come from the event loop). */
   t1: Instant;
   finish: () => void;
 }
 
 function checkOptions(target: { host: string; port: number }, o: NtpQueryOptions): Required<NtpQueryOptions> {
-  const { samples = 4, intervalMs = 2000, timeoutMs = 2000, clock = systemClock } = o;
+  const { samples = 4, intervalMs = 2000, timeoutMs = 2000, clock = systemClock, native = "auto" } = o;
   if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535) {
     throw new InvalidArgumentError(`NTP port must be in [1, 65535], got ${target.port}`);
   }
   if (!Number.isInteger(samples) || samples < 1) throw new InvalidArgumentError(`samples must be ≥ 1`);
   if (!(intervalMs >= 0)) throw new InvalidArgumentError(`intervalMs must be ≥ 0`);
   if (!(timeoutMs > 0)) throw new InvalidArgumentError(`timeoutMs must be > 0`);
-  return { samples, intervalMs, timeoutMs, clock };
+  return { samples, intervalMs, timeoutMs, clock, native };
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -62,17 +78,15 @@ export async function queryNtp(
   target: { host: string; port: number },
   options: NtpQueryOptions = {},
 ): Promise<NtpQueryResult> {
-  const { samples: count, intervalMs, timeoutMs, clock } = checkOptions(target, options);
+  const { samples: count, intervalMs, timeoutMs, clock, native } = checkOptions(target, options);
   const { address, family } = await resolveHost(target.host);
   const where = formatEndpoint(address, target.port);
-  const socket = createUdpSocket(family);
   const samples: NtpSample[] = [];
   let failure: Error | null = null;
   let lastKiss: string | null = null;
   let pending: Pending | null = null;
   const clientPrecisionLog2 = clock.precisionLog2;
-  socket.on("message", (message) => {
-    const t4 = clock.now();
+  const onReply = (message: Uint8Array, t4: Instant) => {
     const p = pending;
     if (p === null) return;
     const result = handleNtpReply(p.request, p.t1, message, t4, { clientPrecisionLog2 });
@@ -86,15 +100,18 @@ export async function queryNtp(
         p.finish();
       }
     }
+  };
+  const onError = (err: unknown) => {
+    failure ??= socketFailure(err, where);
+    pending?.finish();
+  };
+  const socket = await openNtpClientSocket({ address, family, port: target.port }, clock, native, {
+    onReply,
+    onError,
+  }).catch((err: unknown) => {
+    throw err instanceof NetworkFailureError ? err : socketFailure(err, where);
   });
   try {
-    await socketCall(socket, (done) => socket.connect(target.port, address, done)).catch((err) => {
-      throw socketFailure(err, where);
-    });
-    socket.on("error", (err) => {
-      failure ??= socketFailure(err, where);
-      pending?.finish();
-    });
     let lastSend: Instant | null = null;
     for (let i = 0; i < count && failure === null; i++) {
       if (lastSend !== null) {
@@ -102,11 +119,11 @@ export async function queryNtp(
         if (waitMs > 0) await sleep(waitMs);
         if (failure !== null) break;
       }
-      await exchange(socket, timeoutMs, clock, (p) => {
+      lastSend = await exchange(socket, timeoutMs, (p) => {
         pending = p;
-        lastSend = p.t1;
       }).catch((err: unknown) => {
         failure ??= socketFailure(err, where);
+        return null;
       });
       pending = null;
     }
@@ -126,27 +143,25 @@ export async function queryNtp(
   return { address, port: target.port, samples, best };
 }
 
-/** Sends one request; settles when its reply is taken, on timeout, or on error. */
-function exchange(
-  socket: Socket,
-  timeoutMs: number,
-  clock: Clock,
-  start: (p: Pending) => void,
-): Promise<void> {
+/**
+ * Sends one request; resolves with its T1 when its reply is taken, on timeout, or on a
+ * socket error; rejects when the send fails at once.
+ */
+function exchange(socket: NtpClientSocket, timeoutMs: number, start: (p: Pending) => void): Promise<Instant> {
   return new Promise((resolve, reject) => {
     const request = createNtpRequest({ random: randomBytes });
     const timer = setTimeout(() => finish(), timeoutMs);
     const finish = () => {
       clearTimeout(timer);
-      resolve();
+      resolve(pending.t1);
     };
-    const t1 = clock.now();
-    start({ request, t1, finish });
-    socket.send(request.bytes, (err) => {
-      if (err) {
-        clearTimeout(timer);
-        reject(err);
-      }
-    });
+    const pending: Pending = { request, t1: 0n, finish };
+    start(pending);
+    try {
+      pending.t1 = socket.send(request.bytes);
+    } catch (err) {
+      clearTimeout(timer);
+      reject(err);
+    }
   });
 }

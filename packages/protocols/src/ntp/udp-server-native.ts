@@ -5,7 +5,7 @@
  * {@link NtpResponder.respondInto} once per datagram from ONE call into JavaScript per
  * batch, and sends the replies with one sendmmsg. Nothing is allocated per datagram.
  * Built by `scripts/build-native.mjs`; when it is not built or does not load,
- * {@link loadNtpUdpAddon} says why and `startNtpServer` uses node:dgram.
+ * `loadNtpUdpAddon` (native-addon.ts) says why and `startNtpServer` uses node:dgram.
  *
  * Receive times (T2) are the kernel's (SO_TIMESTAMPNS), which are CLOCK_REALTIME. The
  * responder serves its own clock, which need not be the system's (a disciplined or
@@ -18,71 +18,18 @@
  * T3 is read from the clock per reply, as `respond` does.
  * @see docs/ntp-server-fast-path.md
  */
-import { createRequire } from "node:module";
 import { NetworkFailureError } from "@chronosync/core";
 import { splitInstant, writeNtpTimestamp } from "./fast-timestamp.js";
 import { NTP_HEADER_LENGTH } from "./header.js";
+import type { AddonServerSocket, NtpUdpAddon } from "./native-addon.js";
 import type { NtpResponder } from "./responder.js";
 import type { NtpServerHandle, NtpTransportStats } from "./udp-server.js";
 import { formatEndpoint } from "./udp-socket.js";
-
-/** Where scripts/build-native.mjs puts the addon, from src/ntp or dist/ntp alike. */
-const ADDON_PATH = "../../native/build/ntp_udp.node";
-
-/** One bound socket of the addon, with the memory it shares with JavaScript. */
-interface AddonSocket {
-  handle: unknown;
-  address: string;
-  port: number;
-  /** Received datagrams, `rxSlot` bytes per slot. */
-  rx: ArrayBuffer;
-  /** Replies, `txSlot` bytes per slot. */
-  tx: ArrayBuffer;
-  /** Per slot, `metaStride` doubles: rx length (−1: truncated), age ns, client key, tx length. */
-  meta: ArrayBuffer;
-  batch: number;
-  rxSlot: number;
-  txSlot: number;
-  metaStride: number;
-}
-
-interface AddonStats {
-  batches: number;
-  datagrams: number;
-  truncated: number;
-  sendFailures: number;
-  receiveErrors: number;
-  noTimestamp: number;
-}
-
-/** The addon's exports (native/ntp_udp.c). */
-export interface NtpUdpAddon {
-  /** Binds a UDP socket and polls it on Node's loop; throws an Error with `code` (e.g. EADDRINUSE). */
-  open(address: string, port: number, onBatch: (count: number) => void): AddonSocket;
-  /** Stops polling and closes the socket at once; idempotent. */
-  close(handle: unknown): void;
-  stats(handle: unknown): AddonStats;
-}
 
 const META_RX_LENGTH = 0;
 const META_AGE_NS = 1;
 const META_CLIENT_KEY = 2;
 const META_TX_LENGTH = 3;
-
-let loaded: { addon: NtpUdpAddon } | { error: string } | null = null;
-
-/** The addon, or why it is not available (not built, not Linux, failed to load). Cached. */
-export function loadNtpUdpAddon(): { addon: NtpUdpAddon } | { error: string } {
-  if (loaded === null) {
-    try {
-      const addon = createRequire(import.meta.url)(ADDON_PATH) as NtpUdpAddon;
-      loaded = typeof addon?.open === "function" ? { addon } : { error: `${ADDON_PATH} is not the addon` };
-    } catch (err) {
-      loaded = { error: err instanceof Error ? err.message : String(err) };
-    }
-  }
-  return loaded;
-}
 
 /**
  * Serves `responder` on `address:port` (an IP literal) through the addon. Throws core's
@@ -138,7 +85,7 @@ export function startNativeNtpServer(
       }
     }
   };
-  let socket: AddonSocket;
+  let socket: AddonServerSocket;
   try {
     socket = addon.open(address, port, onBatch);
   } catch (err) {

@@ -17,8 +17,9 @@
 import cluster from "node:cluster";
 import type { AddressInfo } from "node:net";
 import { NetworkFailureError } from "@chronosync/core";
+import { loadNtpUdpAddon, wantsNative } from "./native-addon.js";
 import type { NtpResponder } from "./responder.js";
-import { loadNtpUdpAddon, startNativeNtpServer } from "./udp-server-native.js";
+import { startNativeNtpServer } from "./udp-server-native.js";
 import { createUdpSocket, formatEndpoint, resolveHost, socketCall } from "./udp-socket.js";
 
 /** How a server moves datagrams: the batching addon or node:dgram. */
@@ -74,7 +75,7 @@ export async function startNtpServer(options: NtpServerOptions): Promise<NtpServ
   // Read the clock once before serving: a SystemClock anchors itself on its first read
   // (a busy-wait of a few ms) and that must not delay, and so skew, the first reply.
   responder.clock.now();
-  if (native === true || (native === "auto" && process.env.CHRONOSYNC_NATIVE !== "0" && !cluster.isWorker)) {
+  if (wantsNative(native) && !(native === "auto" && cluster.isWorker)) {
     const loaded = loadNtpUdpAddon();
     if ("addon" in loaded) return startNativeNtpServer(loaded.addon, resolved.address, port, responder);
     if (native === true) throw new NetworkFailureError(`native NTP transport not available: ${loaded.error}`);

@@ -1,0 +1,277 @@
+/*
+ * ntp_udp_client: the NTP client's socket (queryNtp), with kernel receive timestamps.
+ *
+ * One connected, non-blocking UDP socket with SO_TIMESTAMPNS, polled on Node's loop
+ * (uv_poll_t; lifecycle shared with the server, see ntp_udp.h). Connected, so an ICMP port
+ * unreachable comes back as ECONNREFUSED, as on a connected node:dgram socket.
+ *
+ * Times go to JavaScript as ages against CLOCK_REALTIME read right before returning to
+ * JavaScript, so that JavaScript can carry them over to its own clock (which need not be
+ * the system's): time = clock.now() − age.
+ *   - clientSend reads CLOCK_REALTIME right before send() and returns the time since
+ *     then (T1 = clock.now() − returned).
+ *   - each received datagram comes with its age: CLOCK_REALTIME just before the call
+ *     minus the kernel's receive timestamp (T4 = clock.now() − age). Without a timestamp
+ *     (counted in noTimestamp) the age is that of the recvmsg() return.
+ *
+ * Exports:
+ *   openClient(address, port, onDatagram(bytes: Buffer, ageNs), onError(err)) -> handle
+ *     `address` is an IP literal. Throws an Error with code, errno and syscall.
+ *   clientSend(handle, bytes) -> ns since CLOCK_REALTIME was read before send(); throws
+ *     like openClient (e.g. ECONNREFUSED from an earlier ICMP error).
+ *   clientClose(handle)   stops polling and closes the socket at once (idempotent).
+ *   clientStats(handle) -> { datagrams, truncated, noTimestamp, errors }
+ * Errors found while polling (ECONNREFUSED from recvmsg or SO_ERROR) go to onError; the
+ * socket keeps polling. Datagrams longer than RX_LENGTH are dropped (counted).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ntp_udp.h"
+
+#define CLIENT_MAGIC 0x4e545043u /* "NTPC" */
+#define RX_LENGTH 2048
+/* Datagrams taken per readable event before the loop runs other work. */
+#define MAX_PER_WAKEUP 64
+enum { REF_ON_DATAGRAM, REF_ON_ERROR };
+
+typedef struct client {
+  polled_t base; /* first: a client_t is a polled_t */
+  char where[160];
+  uint8_t rx[RX_LENGTH];
+  union {
+    char buf[CONTROL_SPACE];
+    struct cmsghdr align;
+  } control;
+  double datagrams, truncated, no_timestamp, errors;
+} client_t;
+
+/* Calls JavaScript's callback `which` with argv; 0 if the client is still open after it. */
+static int call_js(client_t *c, int which, size_t argc, napi_value *argv) {
+  napi_env env = c->base.env;
+  napi_value callback, recv, result;
+  if (napi_get_reference_value(env, c->base.refs[which], &callback) != napi_ok ||
+      napi_get_global(env, &recv) != napi_ok) {
+    return -1;
+  }
+  c->base.in_callback = 1;
+  napi_status called = napi_make_callback(env, c->base.async, recv, callback, argc, argv, &result);
+  c->base.in_callback = 0;
+  if (c->base.closed) {
+    polled_release_js(&c->base); /* closed from inside the callback */
+    return -1;
+  }
+  if (called != napi_ok) {
+    /* Our own bug in the callback: report it like any event handler's exception. */
+    napi_value error;
+    if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
+    return -1;
+  }
+  return 0;
+}
+
+static int report_error(client_t *c, const char *syscall, int err) {
+  c->errors += 1;
+  napi_value argv[1] = {errno_error(c->base.env, syscall, err, c->where)};
+  return call_js(c, REF_ON_ERROR, 1, argv);
+}
+
+static void on_readable(uv_poll_t *poll, int status, int events);
+
+/* libuv stops polling on POLLERR (status < 0): take the socket's error and poll again. */
+static void on_poll_error(client_t *c) {
+  int err = 0;
+  socklen_t length = sizeof(err);
+  if (getsockopt(c->base.fd, SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
+  if (err != 0 && report_error(c, "recvmsg", err) != 0) return;
+  if (!c->base.closed && uv_poll_start(&c->base.poll, UV_READABLE, on_readable) != 0) c->errors += 1;
+}
+
+static void on_readable(uv_poll_t *poll, int status, int events) {
+  client_t *c = (client_t *)poll->data;
+  (void)events;
+  if (c->base.closed) return;
+  napi_env env = c->base.env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  if (status < 0) {
+    on_poll_error(c);
+    napi_close_handle_scope(env, scope);
+    return;
+  }
+  for (int i = 0; i < MAX_PER_WAKEUP && !c->base.closed; i++) {
+    struct iovec iov = {.iov_base = c->rx, .iov_len = RX_LENGTH};
+    struct msghdr h;
+    memset(&h, 0, sizeof(h));
+    h.msg_iov = &iov;
+    h.msg_iovlen = 1;
+    h.msg_control = c->control.buf;
+    h.msg_controllen = sizeof(c->control.buf);
+    ssize_t n = recvmsg(c->base.fd, &h, MSG_DONTWAIT);
+    if (n < 0) {
+      int err = errno;
+      if (err == EAGAIN || err == EWOULDBLOCK) break;
+      if (err == EINTR) continue;
+      if (report_error(c, "recvmsg", err) != 0) break;
+      continue; /* e.g. ECONNREFUSED: the error is taken, the socket goes on */
+    }
+    if (h.msg_flags & MSG_TRUNC) {
+      c->truncated += 1;
+      continue;
+    }
+    struct timespec received, now;
+    if (!kernel_rx_time(&h, &received)) {
+      clock_gettime(CLOCK_REALTIME, &received);
+      c->no_timestamp += 1;
+    }
+    c->datagrams += 1;
+    napi_value argv[2];
+    void *data = NULL;
+    if (napi_create_buffer_copy(env, (size_t)n, c->rx, &data, &argv[0]) != napi_ok) break;
+    /* The instant JavaScript's clock.now() stands for: read last, just before the call. */
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (napi_create_double(env, (double)timespec_diff_ns(&now, &received), &argv[1]) != napi_ok ||
+        call_js(c, REF_ON_DATAGRAM, 2, argv) != 0) {
+      break;
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static client_t *client_of(napi_env env, napi_value handle) {
+  return (client_t *)polled_of(env, handle, CLIENT_MAGIC, "ntp_udp: expected a handle from openClient()");
+}
+
+static napi_value js_open_client(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char address[128];
+  size_t address_length = 0;
+  uint32_t port = 0;
+  napi_valuetype on_datagram = napi_undefined, on_error = napi_undefined;
+  if (argc < 4 || napi_get_value_string_utf8(env, argv[0], address, sizeof(address), &address_length) != napi_ok ||
+      napi_get_value_uint32(env, argv[1], &port) != napi_ok || port > 65535 ||
+      napi_typeof(env, argv[2], &on_datagram) != napi_ok || on_datagram != napi_function ||
+      napi_typeof(env, argv[3], &on_error) != napi_ok || on_error != napi_function) {
+    napi_throw_type_error(env, NULL,
+                          "ntp_udp.openClient(address: string, port: number, onDatagram: function, "
+                          "onError: function)");
+    return NULL;
+  }
+  char where[sizeof(((client_t *)0)->where)];
+  snprintf(where, sizeof(where), strchr(address, ':') ? "[%s]:%u" : "%s:%u", address, port);
+  struct sockaddr_storage peer;
+  socklen_t peer_length = 0;
+  if (numeric_address(address, port, 0, &peer, &peer_length) != 0) {
+    return throw_errno(env, "getaddrinfo", EINVAL, where);
+  }
+  int fd = socket(peer.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+  if (fd < 0) return throw_errno(env, "socket", errno, where);
+  int on = 1;
+  /* Without kernel timestamps a reply gets the time of its recvmsg() instead. */
+  (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+  if (connect(fd, (struct sockaddr *)&peer, peer_length) != 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "connect", err, where);
+  }
+  client_t *c = calloc(1, sizeof(client_t));
+  if (c == NULL) {
+    close(fd);
+    return throw_errno(env, "calloc", ENOMEM, where);
+  }
+  c->base.magic = CLIENT_MAGIC;
+  c->base.env = env;
+  c->base.fd = fd;
+  c->base.ref_count = 2;
+  memcpy(c->where, where, sizeof(where));
+  napi_value resource, name, handle;
+  if (napi_create_reference(env, argv[2], 1, &c->base.refs[REF_ON_DATAGRAM]) != napi_ok ||
+      napi_create_reference(env, argv[3], 1, &c->base.refs[REF_ON_ERROR]) != napi_ok ||
+      napi_create_object(env, &resource) != napi_ok ||
+      napi_create_string_utf8(env, "ChronoSyncNtpUdpClient", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(env, resource, name, &c->base.async) != napi_ok ||
+      napi_create_external(env, c, polled_finalize, NULL, &handle) != napi_ok) {
+    close(fd);
+    free(c); /* what was referenced goes with the environment: this path is out of memory */
+    napi_throw_error(env, NULL, "ntp_udp: cannot set up the client");
+    return NULL;
+  }
+  c->base.owners = 1; /* the external */
+  if (polled_start(&c->base, on_readable, where) != 0) return NULL;
+  return handle;
+}
+
+static napi_value js_client_send(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  client_t *c = client_of(env, argc >= 1 ? argv[0] : NULL);
+  if (c == NULL) return NULL;
+  void *data = NULL;
+  size_t length = 0;
+  bool is_typed = false;
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset = 0;
+  if (argc < 2 || napi_is_typedarray(env, argv[1], &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, argv[1], &type, &length, &data, &buffer, &offset) != napi_ok ||
+      type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "ntp_udp.clientSend(handle, bytes: Uint8Array)");
+    return NULL;
+  }
+  if (c->base.closed) return throw_errno(env, "send", EBADF, c->where);
+  struct timespec before, after;
+  ssize_t sent;
+  int interrupted = 0;
+  do {
+    clock_gettime(CLOCK_REALTIME, &before);
+    sent = send(c->base.fd, data, length, MSG_DONTWAIT);
+  } while (sent < 0 && errno == EINTR && interrupted++ < 3);
+  if (sent < 0) return throw_errno(env, "send", errno, c->where);
+  napi_value result;
+  clock_gettime(CLOCK_REALTIME, &after);
+  CHECK(napi_create_double(env, (double)timespec_diff_ns(&after, &before), &result));
+  return result;
+}
+
+static napi_value js_client_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  client_t *c = client_of(env, argc >= 1 ? argv[0] : NULL);
+  if (c != NULL) polled_close(&c->base);
+  return NULL;
+}
+
+static napi_value js_client_stats(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  client_t *c = client_of(env, argc >= 1 ? argv[0] : NULL);
+  if (c == NULL) return NULL;
+  napi_value result;
+  CHECK(napi_create_object(env, &result));
+  if (set_number(env, result, "datagrams", c->datagrams) == NULL ||
+      set_number(env, result, "truncated", c->truncated) == NULL ||
+      set_number(env, result, "noTimestamp", c->no_timestamp) == NULL ||
+      set_number(env, result, "errors", c->errors) == NULL) {
+    return NULL;
+  }
+  return result;
+}
+
+int ntp_udp_client_define(napi_env env, napi_value exports) {
+  napi_property_descriptor properties[] = {
+      {"openClient", NULL, js_open_client, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"clientSend", NULL, js_client_send, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"clientClose", NULL, js_client_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"clientStats", NULL, js_client_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  return napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties) == napi_ok
+             ? 0
+             : -1;
+}

@@ -1,0 +1,120 @@
+/**
+ * The client socket of `queryNtp`, with one of two transports behind one interface. Both
+ * are connected UDP sockets, so an ICMP port unreachable surfaces as ECONNREFUSED; both
+ * give T1 (`send`) and T4 (`onReply`) in the terms of the measuring clock.
+ *
+ * - `"native"`: the addon's client socket (native/ntp_udp_client.c). T4 is the kernel's
+ *   receive time (SO_TIMESTAMPNS), carried over to `clock` as an age:
+ *   `T4 = clock.now() − (realtimeBeforeTheCall − kernelReceiveTime)`, read first thing
+ *   in the callback. T1 is CLOCK_REALTIME read in C right before `send()`, carried over
+ *   the same way: `T1 = clock.now() − (realtimeAtReturn − realtimeBeforeSend)`. So neither
+ *   includes the wakeup of the event loop nor any JavaScript that ran before the reply was
+ *   taken; what is left is the time between the C and the JavaScript clock reads
+ *   (under 1 µs).
+ * - `"dgram"`: node:dgram. T1 is `clock.now()` right before `socket.send`, T4 first thing
+ *   in the `message` handler, after the event loop woke up.
+ * @see docs/ntp-server-fast-path.md (Client)
+ */
+import type { Socket } from "node:dgram";
+import { type Clock, type Instant, NetworkFailureError } from "@chronosync/core";
+import { loadNtpUdpAddon, type NtpUdpAddon, wantsNative } from "./native-addon.js";
+import { createUdpSocket, socketCall } from "./udp-socket.js";
+
+/** How queryNtp's socket moves datagrams: the addon (kernel timestamps) or node:dgram. */
+export type NtpClientTransport = "native" | "dgram";
+
+/** What a client socket reports. Errors are raw system errors (with `code`). */
+export interface NtpClientSocketEvents {
+  /** A datagram from the server and its receive time T4 on the clock. */
+  onReply(bytes: Uint8Array, t4: Instant): void;
+  /** A socket error after connect (ECONNREFUSED, a failed dgram send). */
+  onError(err: unknown): void;
+}
+
+/** A connected client socket. */
+export interface NtpClientSocket {
+  readonly transport: NtpClientTransport;
+  /** Sends `bytes`; returns T1 on the clock. The native transport throws on a failed send. */
+  send(bytes: Uint8Array): Instant;
+  close(): void;
+}
+
+/**
+ * Opens a socket connected to `address:port` (an IP literal of `family`). `native`:
+ * `"auto"` picks the addon when it loads, unless `CHRONOSYNC_NATIVE=0`; `true` requires
+ * it (core's NetworkFailureError if it cannot be loaded); `false` picks node:dgram.
+ * Rejects with the system error of a failed connect.
+ */
+export async function openNtpClientSocket(
+  target: { address: string; family: 4 | 6; port: number },
+  clock: Clock,
+  native: boolean | "auto",
+  events: NtpClientSocketEvents,
+): Promise<NtpClientSocket> {
+  if (wantsNative(native)) {
+    const loaded = loadNtpUdpAddon();
+    if ("addon" in loaded) return openNativeClientSocket(loaded.addon, target, clock, events);
+    if (native === true) throw new NetworkFailureError(`native NTP transport not available: ${loaded.error}`);
+  }
+  return openDgramClientSocket(target, clock, events);
+}
+
+function openNativeClientSocket(
+  addon: NtpUdpAddon,
+  target: { address: string; port: number },
+  clock: Clock,
+  events: NtpClientSocketEvents,
+): NtpClientSocket {
+  const handle = addon.openClient(
+    target.address,
+    target.port,
+    (bytes, ageNs) => {
+      const t4 = clock.now() - BigInt(Math.round(ageNs));
+      events.onReply(bytes, t4);
+    },
+    (err) => events.onError(err),
+  );
+  return {
+    transport: "native",
+    send(bytes) {
+      const sinceBeforeSendNs = addon.clientSend(handle, bytes);
+      return clock.now() - BigInt(Math.round(sinceBeforeSendNs));
+    },
+    close() {
+      addon.clientClose(handle);
+    },
+  };
+}
+
+async function openDgramClientSocket(
+  target: { address: string; family: 4 | 6; port: number },
+  clock: Clock,
+  events: NtpClientSocketEvents,
+): Promise<NtpClientSocket> {
+  const socket: Socket = createUdpSocket(target.family);
+  socket.on("message", (message) => {
+    const t4 = clock.now();
+    events.onReply(message, t4);
+  });
+  try {
+    await socketCall(socket, (done) => socket.connect(target.port, target.address, done));
+  } catch (err) {
+    socket.close();
+    throw err;
+  }
+  socket.on("error", (err) => events.onError(err));
+  const onSent = (err: Error | null) => {
+    if (err) events.onError(err);
+  };
+  return {
+    transport: "dgram",
+    send(bytes) {
+      const t1 = clock.now();
+      socket.send(bytes, onSent);
+      return t1;
+    },
+    close() {
+      socket.close();
+    },
+  };
+}
