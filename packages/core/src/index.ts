@@ -6,5 +6,6 @@ export * from "./errors.js";
 export * from "./ntp-timestamp.js";
 export * from "./ptp-timestamp.js";
 export * from "./rfc3339.js";
+export * from "./selection/index.js";
 export * from "./system-clock.js";
 export * from "./time.js";
