@@ -7,5 +7,6 @@ export * from "./ntp-timestamp.js";
 export * from "./ptp-timestamp.js";
 export * from "./rfc3339.js";
 export * from "./selection/index.js";
+export * from "./servo/index.js";
 export * from "./system-clock.js";
 export * from "./time.js";

@@ -1,0 +1,3 @@
+export * from "./bound.js";
+export * from "./kalman.js";
+export * from "./servo.js";
