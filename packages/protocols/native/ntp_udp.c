@@ -25,7 +25,8 @@
  *                      noTimestamp }
  *
  * Network input never crashes the process: lengths come from the kernel, slots are
- * fixed-size, datagrams longer than RX_SLOT are reported with length -1 (ignored).
+ * fixed-size, datagrams longer than RX_SLOT, and datagrams from source port 0 (spoofed: a
+ * reply cannot go there), are reported with length -1 (ignored).
  */
 #include "ntp_udp.h"
 #include <errno.h>
@@ -179,6 +180,13 @@ static uint32_t client_key(const struct sockaddr_storage *a) {
   return 0;
 }
 
+/* The source port of a received datagram (0 for a spoofed one, or an unknown family). */
+static uint16_t source_port(const struct sockaddr_storage *a) {
+  if (a->ss_family == AF_INET) return ntohs(((const struct sockaddr_in *)a)->sin_port);
+  if (a->ss_family == AF_INET6) return ntohs(((const struct sockaddr_in6 *)a)->sin6_port);
+  return 0;
+}
+
 int kernel_rx_time(struct msghdr *m, struct timespec *out) {
   if (m->msg_flags & MSG_CTRUNC) return 0;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
@@ -216,7 +224,7 @@ static void send_replies(server_t *s, int count) {
   int m = 0;
   for (int i = 0; i < count; i++) {
     double length = s->meta[i * META_STRIDE + META_TX_LENGTH];
-    if (!(length > 0 && length <= TX_SLOT)) continue;
+    if (!(length > 0 && length <= TX_SLOT) || source_port(&s->peer[i]) == 0) continue;
     s->siov[m].iov_base = s->tx + (size_t)i * TX_SLOT;
     s->siov[m].iov_len = (size_t)length;
     struct msghdr *h = &s->smsg[m].msg_hdr;
@@ -254,7 +262,13 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   (void)events;
   if (s->base.closed) return;
   if (status < 0) {
+    /* libuv stopped polling on POLLERR: take the socket's error (which clears it), count
+       it and poll again, else the server would stop answering for good. */
+    int err = 0;
+    socklen_t length = sizeof(err);
+    (void)getsockopt(s->base.fd, SOL_SOCKET, SO_ERROR, &err, &length);
     s->receive_errors += 1;
+    if (uv_poll_start(&s->base.poll, UV_READABLE, on_readable) != 0) s->receive_errors += 1;
     return;
   }
   napi_env env = s->base.env;
@@ -281,6 +295,9 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
       if (h->msg_flags & MSG_TRUNC) {
         meta[META_RX_LENGTH] = -1;
         s->truncated += 1;
+      } else if (source_port(&s->peer[i]) == 0) {
+        /* Spoofed: a reply cannot go to port 0 (sendmmsg fails with EINVAL). Ignored. */
+        meta[META_RX_LENGTH] = -1;
       } else {
         meta[META_RX_LENGTH] = s->rmsg[i].msg_len;
       }
@@ -326,10 +343,12 @@ napi_value errno_error(napi_env env, const char *syscall, int err, const char *w
   const char *code = uv_err_name(-err);
   char message[256];
   snprintf(message, sizeof(message), "%s %s %s", syscall, code, where);
-  napi_value error, code_value, message_value, errno_value, syscall_value;
-  napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &code_value);
-  napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &message_value);
-  napi_create_error(env, code_value, message_value, &error);
+  napi_value error = NULL, code_value, message_value, errno_value, syscall_value;
+  if (napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &code_value) != napi_ok ||
+      napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &message_value) != napi_ok ||
+      napi_create_error(env, code_value, message_value, &error) != napi_ok) {
+    return NULL; /* napi_throw(NULL) and calls with it fail with napi_invalid_arg: no crash */
+  }
   napi_create_int32(env, -err, &errno_value);
   napi_set_named_property(env, error, "errno", errno_value);
   napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &syscall_value);
@@ -398,7 +417,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   if (getsockname(fd, (struct sockaddr *)&local, &local_length) != 0 ||
       getnameinfo((struct sockaddr *)&local, local_length, bound_host, sizeof(bound_host), bound_port,
                   sizeof(bound_port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-    int err = errno;
+    int err = errno != 0 ? errno : EINVAL; /* getnameinfo does not set errno */
     close(fd);
     return throw_errno(env, "getsockname", err, where);
   }
@@ -443,13 +462,14 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   }
   if (polled_start(&s->base, on_readable, where) != 0) return NULL;
   napi_value bound_host_value;
-  CHECK(napi_set_named_property(env, result, "handle", handle));
-  CHECK(napi_create_string_utf8(env, bound_host, NAPI_AUTO_LENGTH, &bound_host_value));
-  CHECK(napi_set_named_property(env, result, "address", bound_host_value));
-  if (set_number(env, result, "port", atoi(bound_port)) == NULL ||
+  if (napi_set_named_property(env, result, "handle", handle) != napi_ok ||
+      napi_create_string_utf8(env, bound_host, NAPI_AUTO_LENGTH, &bound_host_value) != napi_ok ||
+      napi_set_named_property(env, result, "address", bound_host_value) != napi_ok ||
+      set_number(env, result, "port", atoi(bound_port)) == NULL ||
       set_number(env, result, "batch", BATCH) == NULL || set_number(env, result, "rxSlot", RX_SLOT) == NULL ||
       set_number(env, result, "txSlot", TX_SLOT) == NULL ||
       set_number(env, result, "metaStride", META_STRIDE) == NULL) {
+    polled_close(&s->base); /* JavaScript gets no handle: do not leave the socket polling */
     return NULL;
   }
   return result;

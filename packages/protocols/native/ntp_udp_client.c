@@ -75,6 +75,7 @@ static int call_js(client_t *c, int which, size_t argc, napi_value *argv) {
 static int report_error(client_t *c, const char *syscall, int err) {
   c->errors += 1;
   napi_value argv[1] = {errno_error(c->base.env, syscall, err, c->where)};
+  if (argv[0] == NULL && napi_get_undefined(c->base.env, &argv[0]) != napi_ok) return -1;
   return call_js(c, REF_ON_ERROR, 1, argv);
 }
 

@@ -19,7 +19,7 @@ export interface AddonServerSocket {
   rx: ArrayBuffer;
   /** Replies, `txSlot` bytes per slot. */
   tx: ArrayBuffer;
-  /** Per slot, `metaStride` doubles: rx length (−1: truncated), age ns, client key, tx length. */
+  /** Per slot, `metaStride` doubles: rx length (−1: truncated, or from source port 0), age ns, client key, tx length. */
   meta: ArrayBuffer;
   batch: number;
   rxSlot: number;

@@ -24,7 +24,7 @@ import { NTP_HEADER_LENGTH } from "./header.js";
 import type { AddonServerSocket, NtpUdpAddon } from "./native-addon.js";
 import type { NtpResponder } from "./responder.js";
 import type { NtpServerHandle, NtpTransportStats } from "./udp-server.js";
-import { formatEndpoint } from "./udp-socket.js";
+import { formatEndpoint, responderFailureReporter } from "./udp-socket.js";
 
 const META_RX_LENGTH = 0;
 const META_AGE_NS = 1;
@@ -49,7 +49,18 @@ export function startNativeNtpServer(
   let rxSlot = 0;
   let txSlot = 0;
   let stride = 0;
+  const failed = responderFailureReporter(() => `${formatEndpoint(socket.address, socket.port)} (native)`);
+  // An exception must not leave this function: the addon would report it as an uncaught
+  // exception, which ends the process. A failed request is not answered (tx length 0).
   const onBatch = (count: number): void => {
+    try {
+      serveBatch(count);
+    } catch (err) {
+      for (let i = 0; i < count; i++) meta[i * stride + META_TX_LENGTH] = 0;
+      failed(err);
+    }
+  };
+  const serveBatch = (count: number): void => {
     // The served clock at the instant the addon read CLOCK_REALTIME for the ages.
     splitInstant(clock.now(), split);
     const seconds = split[0]!;
@@ -63,16 +74,21 @@ export function startNativeNtpServer(
         rxSeconds += carry;
         rxNanoseconds -= carry * 1e9;
       }
-      meta[m + META_TX_LENGTH] = responder.respondInto(
-        rx,
-        i * rxSlot,
-        meta[m + META_RX_LENGTH]!,
-        rxSeconds,
-        rxNanoseconds,
-        meta[m + META_CLIENT_KEY]!,
-        tx,
-        i * txSlot,
-      );
+      try {
+        meta[m + META_TX_LENGTH] = responder.respondInto(
+          rx,
+          i * rxSlot,
+          meta[m + META_RX_LENGTH]!,
+          rxSeconds,
+          rxNanoseconds,
+          meta[m + META_CLIENT_KEY]!,
+          tx,
+          i * txSlot,
+        );
+      } catch (err) {
+        meta[m + META_TX_LENGTH] = 0;
+        failed(err);
+      }
     }
     // All replies leave in one sendmmsg right after this returns: stamp T3 once, last,
     // so no reply carries a transmit time read before the rest of the batch was built.

@@ -20,7 +20,13 @@ import { NetworkFailureError } from "@chronosync/core";
 import { loadNtpUdpAddon, wantsNative } from "./native-addon.js";
 import type { NtpResponder } from "./responder.js";
 import { startNativeNtpServer } from "./udp-server-native.js";
-import { createUdpSocket, formatEndpoint, resolveHost, socketCall } from "./udp-socket.js";
+import {
+  createUdpSocket,
+  formatEndpoint,
+  resolveHost,
+  responderFailureReporter,
+  socketCall,
+} from "./udp-socket.js";
 
 /** How a server moves datagrams: the batching addon or node:dgram. */
 export type NtpServerTransport = "native-batch" | "dgram";
@@ -83,6 +89,8 @@ export async function startNtpServer(options: NtpServerOptions): Promise<NtpServ
   return startDgramNtpServer(resolved.address, resolved.family, port, responder);
 }
 
+const NO_BYTES = new Uint8Array(0);
+
 async function startDgramNtpServer(
   address: string,
   family: 4 | 6,
@@ -92,10 +100,20 @@ async function startDgramNtpServer(
   const socket = createUdpSocket(family);
   const clock = responder.clock;
   let sendFailures = 0;
+  const failed = responderFailureReporter(() => {
+    const bound = socket.address();
+    return `${formatEndpoint(bound.address, bound.port)} (dgram)`;
+  });
   socket.on("message", (message, rinfo) => {
-    const receiveTime = clock.now();
-    const reply = responder.respond(message, receiveTime, rinfo.address);
-    if (reply !== null) socket.send(reply, rinfo.port, rinfo.address);
+    try {
+      const receiveTime = clock.now();
+      // Source port 0 cannot be answered (and dgram's send throws on it): only a spoofed
+      // datagram has it. The responder sees an empty request, so it is counted as ignored.
+      const reply = responder.respond(rinfo.port === 0 ? NO_BYTES : message, receiveTime, rinfo.address);
+      if (reply !== null) socket.send(reply, rinfo.port, rinfo.address);
+    } catch (err) {
+      failed(err);
+    }
   });
   try {
     await socketCall(socket, (done) => socket.bind(port, address, done));

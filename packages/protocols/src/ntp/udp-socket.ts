@@ -81,3 +81,22 @@ export function socketCall(socket: Socket, start: (done: () => void) => void): P
     });
   });
 }
+
+/**
+ * What a transport does when its responder throws (a reference function or clock that
+ * failed; never a datagram's content): that request goes unanswered, the server goes on
+ * serving, and the first such error of the server is emitted as a process warning
+ * (`CHRONOSYNC_NTP_RESPONDER`), not one per request.
+ */
+export function responderFailureReporter(where: () => string): (err: unknown) => void {
+  let warned = false;
+  return (err) => {
+    if (warned) return;
+    warned = true;
+    const message = err instanceof Error ? err.message : String(err);
+    process.emitWarning(`NTP server ${where()}: the responder threw, requests go unanswered: ${message}`, {
+      code: "CHRONOSYNC_NTP_RESPONDER",
+      detail: err instanceof Error ? err.stack : undefined,
+    });
+  };
+}

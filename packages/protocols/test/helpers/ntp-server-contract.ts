@@ -19,6 +19,7 @@ import {
   queryNtp,
   startNtpServer,
 } from "../../src/index.js";
+import { canSendFromPortZero, sendFromPortZero } from "./udp.js";
 
 export const reference = () => ({
   leap: 0 as const,
@@ -217,6 +218,58 @@ export function ntpServerContract(transport: NtpServerTransport): void {
         expect(reply.mode).toBe(4);
         expect(Buffer.from(client.replies[0]!.subarray(24, 32))).toEqual(Buffer.from(valid.subarray(40, 48)));
       } finally {
+        await Promise.all([closeSocket(client.socket), server.close()]);
+      }
+    });
+
+    it("ignores a request from source port 0 (spoofed: it cannot be answered) and keeps serving", async (ctx) => {
+      if (!(await canSendFromPortZero())) ctx.skip(); // needs root and python3 for a raw socket
+      const server = await start(responder({ rateLimit: false }));
+      try {
+        // dgram's send() throws on port 0: this used to crash the dgram server.
+        expect(sendFromPortZero(server.address.port, request())).toBe(true);
+        await until(() => server.stats.received === 1);
+        await sleep(20);
+        expect(server.stats).toEqual({ received: 1, answered: 0, rateLimited: 0, ignored: 1 });
+        expect(server.transportStats.sendFailures).toBe(0);
+        const result = await queryNtp({ host: "127.0.0.1", port: server.address.port }, { samples: 1 });
+        expect(result.samples).toHaveLength(1);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it("keeps serving when the responder throws (a failing reference function): no reply, a warning", async () => {
+      const ref = reference();
+      let failures = 2;
+      const server = await start(
+        responder({
+          rateLimit: false,
+          reference: () => {
+            if (failures-- > 0) throw new Error("reference state unavailable");
+            return ref;
+          },
+        }),
+      );
+      const client = await collector();
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on("warning", onWarning);
+      try {
+        client.socket.send(request(), server.address.port, "127.0.0.1");
+        client.socket.send(request(), server.address.port, "127.0.0.1");
+        await until(() => server.stats.received === 2);
+        await sleep(20);
+        expect(client.replies).toHaveLength(0);
+        const result = await queryNtp({ host: "127.0.0.1", port: server.address.port }, { samples: 1 });
+        expect(result.samples).toHaveLength(1);
+        await until(() => warnings.length > 0);
+        // One warning per server, not one per failed request.
+        expect(warnings.map((w) => w.message)).toEqual([
+          expect.stringMatching(/reference state unavailable/),
+        ]);
+      } finally {
+        process.off("warning", onWarning);
         await Promise.all([closeSocket(client.socket), server.close()]);
       }
     });
