@@ -1,0 +1,26 @@
+/**
+ * The ChronoSync agent's pure sync engine. See issue 3 and STYLE.md ("The engine returns
+ * actions").
+ */
+export {
+  NtpSource,
+  type NtpSourceAction,
+  type NtpSourceOptions,
+  type NtpSourceStats,
+  type RandomBytes,
+} from "./engine/ntp-source.js";
+export {
+  exponentToNs,
+  initialPollState,
+  nextPollState,
+  POLL_EXPONENT_MAX,
+  POLL_EXPONENT_MIN,
+  type PollConfig,
+  type PollEvent,
+  type PollKissCode,
+  type PollPhase,
+  type PollState,
+  pollDelayNs,
+  reachability,
+  resolvePollConfig,
+} from "./engine/source-poll.js";
