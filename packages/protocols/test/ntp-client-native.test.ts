@@ -57,14 +57,14 @@ const WORKER_SERVER = `
 /** The system clock; its first read after `arm()` queues a 30 ms busy wait (a microtask). */
 class BusyAfterSendClock implements Clock {
   readonly precisionLog2 = systemClock.precisionLog2;
-  private armed = false;
+  private readsUntilBusy = 0;
+  /** The 2nd read from now is the send's T1 (queryNtp reads the clock once before it). */
   arm(): void {
-    this.armed = true;
+    this.readsUntilBusy = 2;
   }
   now(): Instant {
     const now = systemClock.now();
-    if (this.armed) {
-      this.armed = false;
+    if (this.readsUntilBusy > 0 && --this.readsUntilBusy === 0) {
       queueMicrotask(() => {
         const until = performance.now() + 30;
         while (performance.now() < until) {

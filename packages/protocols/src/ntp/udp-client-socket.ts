@@ -18,7 +18,7 @@
 import type { Socket } from "node:dgram";
 import { type Clock, type Instant, NetworkFailureError } from "@chronosync/core";
 import { loadNtpUdpAddon, type NtpUdpAddon, wantsNative } from "./native-addon.js";
-import { createUdpSocket, socketCall } from "./udp-socket.js";
+import { clockNowAtCall, createUdpSocket, socketCall } from "./udp-socket.js";
 
 /** How queryNtp's socket moves datagrams: the addon (kernel timestamps) or node:dgram. */
 export type NtpClientTransport = "native" | "dgram";
@@ -69,7 +69,7 @@ function openNativeClientSocket(
     target.address,
     target.port,
     (bytes, ageNs) => {
-      const t4 = clock.now() - BigInt(Math.round(ageNs));
+      const t4 = clockNowAtCall(clock) - BigInt(Math.round(ageNs));
       events.onReply(bytes, t4);
     },
     (err) => events.onError(err),
@@ -78,7 +78,7 @@ function openNativeClientSocket(
     transport: "native",
     send(bytes) {
       const sinceBeforeSendNs = addon.clientSend(handle, bytes);
-      return clock.now() - BigInt(Math.round(sinceBeforeSendNs));
+      return clockNowAtCall(clock) - BigInt(Math.round(sinceBeforeSendNs));
     },
     close() {
       addon.clientClose(handle);
@@ -93,7 +93,7 @@ async function openDgramClientSocket(
 ): Promise<NtpClientSocket> {
   const socket: Socket = createUdpSocket(target.family);
   socket.on("message", (message) => {
-    const t4 = clock.now();
+    const t4 = clockNowAtCall(clock);
     events.onReply(message, t4);
   });
   try {

@@ -105,6 +105,9 @@ export async function queryNtp(
     failure ??= socketFailure(err, where);
     pending?.finish();
   };
+  // Read the clock once before the first exchange: a SystemClock anchors itself on its
+  // first read (a busy-wait of a few ms), which must not happen between T1 and T4.
+  clock.now();
   const socket = await openNtpClientSocket({ address, family, port: target.port }, clock, native, {
     onReply,
     onError,

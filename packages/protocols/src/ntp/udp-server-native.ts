@@ -24,7 +24,7 @@ import { NTP_HEADER_LENGTH } from "./header.js";
 import type { AddonServerSocket, NtpUdpAddon } from "./native-addon.js";
 import type { NtpResponder } from "./responder.js";
 import type { NtpServerHandle, NtpTransportStats } from "./udp-server.js";
-import { formatEndpoint, responderFailureReporter } from "./udp-socket.js";
+import { clockNowAtCall, formatEndpoint, responderFailureReporter } from "./udp-socket.js";
 
 const META_RX_LENGTH = 0;
 const META_AGE_NS = 1;
@@ -62,7 +62,7 @@ export function startNativeNtpServer(
   };
   const serveBatch = (count: number): void => {
     // The served clock at the instant the addon read CLOCK_REALTIME for the ages.
-    splitInstant(clock.now(), split);
+    splitInstant(clockNowAtCall(clock), split);
     const seconds = split[0]!;
     const nanoseconds = split[1]!;
     for (let i = 0; i < count; i++) {

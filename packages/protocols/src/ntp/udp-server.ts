@@ -21,6 +21,7 @@ import { loadNtpUdpAddon, wantsNative } from "./native-addon.js";
 import type { NtpResponder } from "./responder.js";
 import { startNativeNtpServer } from "./udp-server-native.js";
 import {
+  clockNowAtCall,
   createUdpSocket,
   formatEndpoint,
   resolveHost,
@@ -106,7 +107,7 @@ async function startDgramNtpServer(
   });
   socket.on("message", (message, rinfo) => {
     try {
-      const receiveTime = clock.now();
+      const receiveTime = clockNowAtCall(clock);
       // Source port 0 cannot be answered (and dgram's send throws on it): only a spoofed
       // datagram has it. The responder sees an empty request, so it is counted as ignored.
       const reply = responder.respond(rinfo.port === 0 ? NO_BYTES : message, receiveTime, rinfo.address);

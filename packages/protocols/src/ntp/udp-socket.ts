@@ -6,7 +6,7 @@ import { createSocket, type Socket } from "node:dgram";
 import type { LookupOneOptions } from "node:dns";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { NetworkFailureError } from "@chronosync/core";
+import { type Clock, type Instant, NetworkFailureError } from "@chronosync/core";
 import { NameNotResolvedError, NtpRefusedError } from "../errors.js";
 
 /** An address to open a socket on: the literal and its family. */
@@ -99,4 +99,18 @@ export function responderFailureReporter(where: () => string): (err: unknown) =>
       detail: err instanceof Error ? err.stack : undefined,
     });
   };
+}
+
+/**
+ * The clock's reading for the instant this call began. A clock may stall inside now() —
+ * core's SystemClock busy-waits for a Date.now() tick edge when it (re-)anchors, up to a
+ * few ms — and its reading is then that much later than the moment the caller meant,
+ * e.g. the instant a kernel timestamp's age was measured. Stalls over 1 µs are taken
+ * back out; ordinary reads (tens of ns) are returned as they are.
+ */
+export function clockNowAtCall(clock: Clock): Instant {
+  const entered = process.hrtime.bigint();
+  const now = clock.now();
+  const stall = process.hrtime.bigint() - entered;
+  return stall > 1_000n ? now - stall : now;
 }
