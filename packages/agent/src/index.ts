@@ -2,6 +2,8 @@
  * The ChronoSync agent's pure sync engine. See issue 3 and STYLE.md ("The engine returns
  * actions").
  */
+
+export * from "./config/index.js";
 export {
   NtpSource,
   type NtpSourceAction,
@@ -24,3 +26,4 @@ export {
   reachability,
   resolvePollConfig,
 } from "./engine/source-poll.js";
+export * from "./sync/index.js";

@@ -1,0 +1,3 @@
+export { CompensatedFilter, type FrequencyProvider } from "./compensated-filter.js";
+export { hostOf, parseIPv6, referenceIdOf } from "./reference-id.js";
+export * from "./sync-engine.js";

@@ -1,0 +1,380 @@
+/**
+ * The agent's multi-source sync engine (issue 3 §2–§3): N {@link NtpSource}s, source
+ * selection (RFC 5905 §11.2: intersection, cluster, combine — core's `selectSources`), the
+ * Kalman servo and the error bound (core's `BoundedClock`, docs/servo.md). Pure, like the
+ * sources it holds: no sockets, no timers, no clock reads. A runner (or the simulator)
+ * calls {@link SyncEngine.handleTimer} / {@link SyncEngine.handleIncoming} with the local
+ * (system) clock reading and carries out the returned actions, each tagged with its source.
+ *
+ * After every new sample the engine selects among the reachable sources (once a majority
+ * of the live sources has answered) and, when the
+ * system peer brought a sample not used before (RFC 5905 `clock_update`: never an older
+ * one), feeds the servo with the combined offset at that sample's time, the root distance
+ * of the combination, and an honest variance: ((δ − δ_min)/2)² of the system peer, the
+ * mean of that over recent updates, the selection jitter ψ_S² and (100 ns)².
+ *
+ * Status: `unsynchronized` before the first accepted update and once the half-width
+ * exceeds `maxBoundNs` (the virtual clock is still served, its bound says how little it is
+ * worth); `holdover` when no selected source is reachable any more or no update was
+ * accepted for `holdoverAfterNs`; else `synchronized`.
+ */
+import {
+  type BoundConfig,
+  BoundedClock,
+  type BoundedTime,
+  createServo,
+  type Duration,
+  type Instant,
+  type KalmanConfig,
+  type SampleFilterKind,
+  type SelectionOptions,
+  type SelectionSuccess,
+  type SourceCandidate,
+  type SourceState,
+  type SyncStatus,
+  selectSources,
+} from "@chronosync/core";
+import type { NtpReferenceState } from "@chronosync/protocols";
+import {
+  NtpSource,
+  type NtpSourceAction,
+  type NtpSourceOptions,
+  type NtpSourceStats,
+  type RandomBytes,
+} from "../engine/ntp-source.js";
+import { type PollConfig, resolvePollConfig } from "../engine/source-poll.js";
+import { CompensatedFilter } from "./compensated-filter.js";
+import { referenceIdOf } from "./reference-id.js";
+
+/** A source's state as `GET /v1/status` shows it (`chronyc sources` marks `* + ? x -`). */
+export type SyncSourceState = SourceState | "unreachable";
+
+/** An action of one source, for the runner. */
+export interface SyncAction {
+  readonly sourceId: string;
+  readonly action: NtpSourceAction;
+}
+
+/** One source: a URL/address string, or its options. */
+export type SyncSourceSpec =
+  | string
+  | (Omit<NtpSourceOptions, "filter"> & {
+      /** Address whose reference id we advertise when it is the system peer; default from `id`. */
+      readonly address?: string;
+    });
+
+export interface SyncEngineOptions {
+  readonly sources: readonly SyncSourceSpec[];
+  /** Poll settings for every source (a source's own `poll` wins). */
+  readonly poll?: Partial<PollConfig>;
+  readonly filter?: SampleFilterKind;
+  readonly selection?: SelectionOptions;
+  readonly kalman?: Partial<KalmanConfig>;
+  /** Bound settings; `holdoverAfterNs` defaults to 3 × the largest poll interval (≥ 300 s). */
+  readonly bound?: Partial<BoundConfig>;
+  /** Precision of the local clock, log2 s, advertised downstream. Default −20 (≈ 1 µs). */
+  readonly precisionLog2?: number;
+}
+
+/** Bounded time (`GET /v1/now`). */
+export interface SyncNow {
+  readonly earliestNs: Instant;
+  readonly latestNs: Instant;
+  readonly timeNs: Instant;
+  readonly halfWidthNs: Duration;
+  readonly status: SyncStatus;
+  readonly sources: readonly { readonly id: string; readonly state: SyncSourceState }[];
+}
+
+/** One source in `GET /v1/status`. */
+export interface SyncSourceStatus extends NtpSourceStats {
+  readonly selection: SyncSourceState;
+  readonly falsetickers: number;
+  /** Root distance λ at the last selection. */
+  readonly rootDistanceNs: Duration | undefined;
+}
+
+/** `GET /v1/status`: tracking plus sources. */
+export interface SyncStatusReport {
+  readonly tracking: {
+    /** Correction true − local at the instant, ns (0 before the first update). */
+    readonly offsetNs: Duration;
+    readonly frequencyPpm: number;
+    /** Half-width of the bound. */
+    readonly boundNs: Duration;
+    readonly status: SyncStatus;
+    /** Local time of the last accepted servo update. */
+    readonly lastUpdateNs: Instant | undefined;
+    readonly systemPeer: string | undefined;
+    /** Our stratum (16 while unsynchronized). */
+    readonly stratum: number;
+  };
+  readonly sources: readonly SyncSourceStatus[];
+}
+
+interface Entry {
+  readonly source: NtpSource;
+  readonly filter: CompensatedFilter;
+  readonly referenceId: number;
+  selection: SourceState | undefined;
+  rootDistanceNs: Duration | undefined;
+  falsetickers: number;
+  leap: 0 | 1 | 2 | 3;
+}
+
+const S = 1_000_000_000n;
+/** Polls of the reach register that count: a source is unreachable after 4 lost polls. */
+const REACH_MASK = 0x0f;
+/** Variance floor, ns²: timestamping granularity. */
+const VARIANCE_FLOOR_NS2 = 100 * 100;
+/** Updates over which the mean ((δ − δ_min)/2)² is taken. */
+const SPREAD_WINDOW = 16;
+
+/** The pure multi-source engine. */
+export class SyncEngine {
+  readonly clock: BoundedClock;
+  readonly #entries = new Map<string, Entry>();
+  readonly #options: SyncEngineOptions;
+  #lastSelection: SelectionSuccess | undefined;
+  /** Local time of the newest sample fed to the servo. */
+  #lastFedAtNs: Instant | undefined;
+  #spreads: number[] = [];
+
+  constructor(options: SyncEngineOptions) {
+    this.#options = options;
+    const servo = createServo("kalman", options.kalman === undefined ? {} : { kalman: options.kalman });
+    let maxPoll = resolvePollConfig(options.poll).maxPoll;
+    for (const spec of options.sources) {
+      if (typeof spec !== "string" && spec.poll !== undefined) {
+        maxPoll = Math.max(maxPoll, resolvePollConfig({ ...options.poll, ...spec.poll }).maxPoll);
+      }
+    }
+    const interval = BigInt(Math.round(2 ** maxPoll * 1e9));
+    const holdoverAfterNs = 3n * interval > 300n * S ? 3n * interval : 300n * S;
+    this.clock = new BoundedClock(servo, { holdoverAfterNs, ...options.bound });
+    for (const spec of options.sources) this.addSource(spec);
+  }
+
+  /** Ids of the sources held. */
+  get sourceIds(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  /** Adds a source (e.g. a replacement pool member); call {@link start} to start it. */
+  addSource(spec: SyncSourceSpec): void {
+    const o = typeof spec === "string" ? { id: spec } : spec;
+    if (this.#entries.has(o.id)) return;
+    const filter = new CompensatedFilter(
+      () => this.clock.servo.estimate(this.#lastFedAtNs ?? 0n)?.frequencyPpm ?? 0,
+      this.#options.filter,
+    );
+    const poll = { ...this.#options.poll, ...o.poll };
+    const source = new NtpSource({ ...o, poll, filter });
+    const address = "address" in o && o.address !== undefined ? o.address : o.id;
+    this.#entries.set(o.id, {
+      source,
+      filter,
+      referenceId: referenceIdOf(address),
+      selection: undefined,
+      rootDistanceNs: undefined,
+      falsetickers: 0,
+      leap: 0,
+    });
+  }
+
+  /** Drops a source (the runner cancels its timer). */
+  removeSource(id: string): void {
+    this.#entries.delete(id);
+  }
+
+  /** Starts every idle source: each asks for a timer at `nowNs`. */
+  start(nowNs: Instant): SyncAction[] {
+    const out: SyncAction[] = [];
+    for (const [id, e] of this.#entries)
+      for (const a of e.source.start(nowNs)) out.push({ sourceId: id, action: a });
+    return out;
+  }
+
+  /** The timer of `sourceId` fired at local time `nowNs`. */
+  handleTimer(sourceId: string, nowNs: Instant, random: RandomBytes): SyncAction[] {
+    const e = this.#entries.get(sourceId);
+    if (e === undefined) return [];
+    return e.source.handleTimer(nowNs, random).map((action) => ({ sourceId, action }));
+  }
+
+  /** The request `sourceId` last sent left at `t1Ns`. */
+  markSent(sourceId: string, t1Ns: Instant): void {
+    this.#entries.get(sourceId)?.source.markSent(t1Ns);
+  }
+
+  /** A datagram from `sourceId` arrived at local time `t4Ns`. */
+  handleIncoming(sourceId: string, bytes: Uint8Array, t4Ns: Instant): SyncAction[] {
+    const e = this.#entries.get(sourceId);
+    if (e === undefined) return [];
+    const actions = e.source.handleIncoming(bytes, t4Ns);
+    for (const a of actions) {
+      if (a.kind === "sample") {
+        e.leap = a.sample.leap;
+        this.#update(t4Ns);
+      }
+    }
+    return actions.map((action) => ({ sourceId, action }));
+  }
+
+  /** Bounded time at local (system clock) time `localNs`. */
+  now(localNs: Instant): SyncNow {
+    const b = this.#bounded(localNs);
+    return {
+      ...b,
+      sources: [...this.#entries].map(([id, e]) => ({ id, state: this.#stateOf(e) })),
+    };
+  }
+
+  /** Tracking and per-source statistics at local time `localNs`. */
+  status(localNs: Instant): SyncStatusReport {
+    const b = this.#bounded(localNs);
+    const est = this.clock.servo.estimate(localNs);
+    const sel = this.#lastSelection;
+    return {
+      tracking: {
+        offsetNs: est === null ? 0n : BigInt(Math.round(est.correctionNs)),
+        frequencyPpm: est?.frequencyPpm ?? 0,
+        boundNs: b.halfWidthNs,
+        status: b.status,
+        lastUpdateNs: est?.lastUpdateNs,
+        systemPeer: b.status === "unsynchronized" ? undefined : sel?.systemPeer,
+        stratum: b.status === "unsynchronized" || sel === undefined ? 16 : sel.stratum,
+      },
+      sources: [...this.#entries.values()].map((e) => ({
+        ...e.source.stats(localNs),
+        selection: this.#stateOf(e),
+        falsetickers: e.falsetickers,
+        rootDistanceNs: e.rootDistanceNs,
+      })),
+    };
+  }
+
+  /**
+   * What we serve downstream (issue 3 §6). Root dispersion is chosen so that a client's
+   * root distance rootDelay/2 + rootDispersion equals our current half-width: the
+   * selection's distance plus the estimator's uncertainty plus the drift since the update.
+   */
+  referenceState(localNs: Instant): NtpReferenceState {
+    const b = this.#bounded(localNs);
+    const sel = this.#lastSelection;
+    const est = this.clock.servo.estimate(localNs);
+    const precision = this.#options.precisionLog2 ?? -20;
+    if (b.status === "unsynchronized" || sel === undefined || est === null) {
+      return {
+        leap: 3,
+        stratum: 16,
+        referenceId: 0,
+        referenceTime: 0n,
+        rootDelayNs: 0n,
+        rootDispersionNs: b.halfWidthNs,
+        precision,
+      };
+    }
+    const peer = this.#entries.get(sel.systemPeer);
+    const dispersion = b.halfWidthNs - sel.rootDelayNs / 2n;
+    const upstreamLeap = peer?.leap ?? 0;
+    return {
+      leap: upstreamLeap === 3 ? 0 : upstreamLeap,
+      stratum: Math.min(sel.stratum, 16),
+      referenceId: peer?.referenceId ?? 0,
+      referenceTime: est.lastUpdateNs + BigInt(Math.round(est.correctionNs)),
+      rootDelayNs: sel.rootDelayNs,
+      rootDispersionNs: dispersion > 0n ? dispersion : 0n,
+      precision,
+    };
+  }
+
+  #reachable(e: Entry): boolean {
+    const s = e.source.pollState;
+    return s.phase === "active" && (s.reach & REACH_MASK) !== 0;
+  }
+
+  #stateOf(e: Entry): SyncSourceState {
+    if (!this.#reachable(e)) return "unreachable";
+    return e.selection ?? "candidate";
+  }
+
+  #bounded(localNs: Instant): BoundedTime {
+    const b = this.clock.now(localNs);
+    if (b.status !== "synchronized") return b;
+    const anySelected = [...this.#entries.values()].some(
+      (e) => e.selection === "selected" && this.#reachable(e),
+    );
+    return anySelected ? b : { ...b, status: "holdover" };
+  }
+
+  /** Selection after a new sample at `nowNs`, then the servo if the system peer has news. */
+  #update(nowNs: Instant): void {
+    const candidates: SourceCandidate[] = [];
+    for (const e of this.#entries.values()) {
+      if (!this.#reachable(e)) continue;
+      const c = e.source.candidate(nowNs);
+      if (c !== undefined) candidates.push(c);
+    }
+    // Quorum: a majority of the sources that still have a say must have answered, so the
+    // first source to answer (a falseticker, maybe) cannot synchronize us alone.
+    let voters = 0;
+    for (const e of this.#entries.values()) {
+      const p = e.source.pollState;
+      if (p.phase === "active" && (this.#reachable(e) || p.sent < 4)) voters++;
+    }
+    if (2 * candidates.length <= voters) {
+      for (const e of this.#entries.values()) e.selection = undefined;
+      return;
+    }
+    const result = selectSources(candidates, this.#options.selection);
+    for (const e of this.#entries.values()) {
+      e.selection = undefined;
+      e.rootDistanceNs = undefined;
+    }
+    for (const v of result.sources) {
+      const e = this.#entries.get(v.id);
+      if (e === undefined) continue;
+      e.selection = v.state;
+      e.rootDistanceNs = v.rootDistanceNs;
+      if (v.state === "falseticker") e.falsetickers++;
+    }
+    if (!result.ok) return;
+    this.#lastSelection = result;
+
+    const peer = this.#entries.get(result.systemPeer);
+    const peerCandidate = candidates.find((c) => c.id === result.systemPeer);
+    const peerEstimate = peer?.filter.estimate(nowNs);
+    if (peer === undefined || peerCandidate === undefined || peerEstimate === undefined) return;
+    const at = peerEstimate.atNs;
+    if (this.#lastFedAtNs !== undefined && at <= this.#lastFedAtNs) return;
+
+    // The combination refers to nowNs; take it back to the peer's sample time.
+    const f = (this.clock.servo.estimate(at)?.frequencyPpm ?? 0) / 1e6;
+    const offsetAt = result.offsetNs - BigInt(Math.round(f * Number(nowNs - at)));
+    const { minDelayNs, count } = peer.filter.delayFloor();
+    const delay = Number(peerEstimate.delayNs);
+    let variance: number;
+    if (minDelayNs === undefined || count < 8) {
+      // δ_min not known yet: the hard bound δ/2 (docs/servo.md).
+      variance = (delay / 2) ** 2;
+    } else {
+      const spread = (delay - Number(minDelayNs)) / 2;
+      this.#spreads.push(spread * spread);
+      if (this.#spreads.length > SPREAD_WINDOW) this.#spreads.shift();
+      const meanSpread = this.#spreads.reduce((a, b) => a + b, 0) / this.#spreads.length;
+      const selectionJitter2 = Math.max(
+        Number(result.jitterNs) ** 2 - Number(peerCandidate.jitterNs) ** 2,
+        0,
+      );
+      variance = spread * spread + meanSpread + selectionJitter2 + VARIANCE_FLOOR_NS2;
+    }
+    this.clock.update({
+      localNs: at,
+      offsetNs: offsetAt,
+      rootDistanceNs: result.rootDistanceNs,
+      measurementVarianceNs2: variance,
+    });
+    this.#lastFedAtNs = at;
+  }
+}
