@@ -3,6 +3,7 @@
  * actions").
  */
 
+export * from "./api/index.js";
 export * from "./config/index.js";
 export {
   NtpSource,
@@ -26,4 +27,14 @@ export {
   reachability,
   resolvePollConfig,
 } from "./engine/source-poll.js";
+export {
+  type AgentDeps,
+  type AgentLog,
+  type AgentRunner,
+  type AgentRunnerSource,
+  type AgentServing,
+  type AgentTimeProvider,
+  startAgent,
+  stderrAgentLog,
+} from "./runner/agent-runner.js";
 export * from "./sync/index.js";

@@ -1,6 +1,8 @@
 /** Entry point of the `chronosync` command: dispatch to a command, map errors to exit codes. */
+import { AGENT_HELP, runAgent } from "./commands/agent.js";
 import { QUERY_HELP, runQuery } from "./commands/query.js";
 import { runServe, SERVE_HELP } from "./commands/serve.js";
+import { runStatus, STATUS_HELP } from "./commands/status.js";
 import { type CliContext, processContext } from "./context.js";
 import { CliError, EXIT_CODES } from "./errors.js";
 import { quote } from "./target.js";
@@ -12,6 +14,8 @@ Commands:
   query <target>        measure this clock's offset against an NTP server
                         (target: ntp://host[:port] or a host name)
   serve ntp             serve this machine's clock over NTP
+  agent                 run the node agent: sync against sources, serve bounded time
+  status                show the local agent's tracking and sources
   help [command]        show help for a command
 
 Options:
@@ -26,8 +30,10 @@ Exit status: 0 success, 1 internal error, 2 usage, 3 name not resolved, 4 timeou
 type Command = (args: readonly string[], ctx: CliContext) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
+  agent: { run: runAgent, help: AGENT_HELP },
   query: { run: runQuery, help: QUERY_HELP },
   serve: { run: runServe, help: SERVE_HELP },
+  status: { run: runStatus, help: STATUS_HELP },
 };
 
 function help(topic: string | undefined, ctx: CliContext): number {

@@ -1,6 +1,7 @@
 /** Runs the built `chronosync` binary (`npx tsc -b` first) and collects its output. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
+import { type AddressInfo, createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 export const BIN = fileURLToPath(new URL("../../bin/chronosync.js", import.meta.url));
@@ -105,4 +106,16 @@ export function oneErrorLine(run: CliRun): string {
     throw new Error(`expected one error line, got ${JSON.stringify(run.stderr)}`);
   }
   return lines[0]!;
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for the agent's local API). */
+export function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

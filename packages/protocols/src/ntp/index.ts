@@ -38,6 +38,12 @@ export {
 export { type NtpReferenceState, NtpResponder, type NtpResponderStats } from "./responder.js";
 export { type NtpQueryOptions, type NtpQueryResult, queryNtp } from "./udp-client.js";
 export {
+  type NtpClientSocket,
+  type NtpClientSocketEvents,
+  type NtpClientTransport,
+  openNtpClientSocket,
+} from "./udp-client-socket.js";
+export {
   type NtpServerHandle,
   type NtpServerOptions,
   type NtpServerTransport,

@@ -1,0 +1,352 @@
+/**
+ * The agent runner (issue 3 §1, §6): carries out the pure {@link SyncEngine}'s actions
+ * with real sockets and timers, and serves the virtual clock downstream.
+ *
+ * - Each source's host is resolved once with `dns.lookup` (the first address; using
+ *   several addresses of a pool and re-resolving are not done here yet).
+ * - One connected client socket per source (protocols' `openNtpClientSocket`: kernel
+ *   timestamps when the native addon loads). T1 comes from `send()` and is reported with
+ *   `markSent`; T4 comes with each reply.
+ * - One real timer per source: each `setTimer` replaces the previous one; `demobilize`
+ *   cancels it and closes the socket (the source stays in the status as demobilized).
+ * - Relay serving: one `startNtpServer` per `serve` URL, answering from the VIRTUAL clock
+ *   (system clock + the servo's correction) with the engine's reference state, cached
+ *   and refreshed once a second or after a new sample (the responder rebuilds its header
+ *   template only when that object changes). While unsynchronized it is leap 3, stratum 16.
+ * - Status changes (synchronized / holdover / unsynchronized) are logged at info level,
+ *   checked after every sample and once a second.
+ *
+ * The engine reads no clock: every call gets the system clock's reading ("local time").
+ */
+import { randomBytes } from "node:crypto";
+import { lookup } from "node:dns/promises";
+import { type Clock, type Instant, type SyncStatus, systemClock } from "@chronosync/core";
+import {
+  type NtpClientSocket,
+  type NtpReferenceState,
+  NtpResponder,
+  type NtpServerTransport,
+  openNtpClientSocket,
+  startNtpServer,
+} from "@chronosync/protocols";
+import { type AgentConfig, describeSourcesChoice } from "../config/load.js";
+import type { LogLevel } from "../config/schema.js";
+import { parseHostPort } from "../config/source-url.js";
+import type { RandomBytes } from "../engine/ntp-source.js";
+import { type SyncAction, SyncEngine, type SyncNow, type SyncStatusReport } from "../sync/sync-engine.js";
+
+/** Where the runner writes its log lines. */
+export type AgentLog = (level: LogLevel, message: string) => void;
+
+/** What `GET /v1/now` and `GET /v1/status` need: the engine's methods, at local time. */
+export interface AgentTimeProvider {
+  now(localNs: Instant): SyncNow;
+  status(localNs: Instant): SyncStatusReport;
+}
+
+export interface AgentDeps {
+  /** The local (system) clock the engine measures; default core's `systemClock`. */
+  readonly clock?: Clock;
+  readonly log?: AgentLog;
+  /** Random bytes for request nonces and poll jitter; default node:crypto randomBytes. */
+  readonly random?: RandomBytes;
+  /** Client and server sockets: `"auto"` (default) uses the native addon when it loads. */
+  readonly native?: boolean | "auto";
+  /** Called once everything is started, before `startAgent` resolves (e.g. to start the API). */
+  readonly onStarted?: (runner: AgentRunner) => void | Promise<void>;
+}
+
+/** One source as the runner opened it. */
+export interface AgentRunnerSource {
+  /** The engine's id: the configured URL. */
+  readonly id: string;
+  readonly host: string;
+  /** The address used (the first one `dns.lookup` gave). */
+  readonly address: string;
+  readonly port: number;
+  readonly transport: "native" | "dgram";
+}
+
+/** One relay server. */
+export interface AgentServing {
+  readonly url: string;
+  readonly address: { readonly address: string; readonly port: number };
+  readonly transport: NtpServerTransport;
+}
+
+/** A running agent. */
+export interface AgentRunner {
+  readonly engine: SyncEngine;
+  /** The local (system) clock the engine is fed with. */
+  readonly localClock: Clock;
+  /** The virtual clock: local clock + the servo's correction. */
+  readonly virtualClock: Clock;
+  /** The provider for the local API (the engine's `now` / `status`). */
+  readonly time: AgentTimeProvider;
+  /** Sources that resolved and got a socket. */
+  readonly sources: readonly AgentRunnerSource[];
+  /** Relay servers that are listening. */
+  readonly serving: readonly AgentServing[];
+  /** Bounded time now. */
+  now(): SyncNow;
+  /** Tracking and sources now. */
+  status(): SyncStatusReport;
+  /** What the relay servers advertise (cached: the same object while unchanged). */
+  referenceState(): NtpReferenceState;
+  /** Stops timers, closes sockets and servers. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
+/** A log writing `chronosync agent: level: message` lines to stderr from `minLevel` up. */
+export function stderrAgentLog(
+  minLevel: LogLevel = "info",
+  write: (s: string) => void = (s) => {
+    process.stderr.write(s);
+  },
+): AgentLog {
+  const min = LEVELS.indexOf(minLevel);
+  return (level, message) => {
+    if (LEVELS.indexOf(level) >= min) write(`chronosync agent: ${level}: ${message}\n`);
+  };
+}
+
+const errorText = (err: unknown): string => {
+  const e = err as { code?: unknown; message?: unknown };
+  if (typeof e?.code === "string" && typeof e.message === "string" && !e.message.includes(e.code))
+    return `${e.code}: ${e.message}`;
+  return err instanceof Error ? err.message : String(err);
+};
+
+const msOf = (ns: bigint | number): string => `${(Number(ns) / 1e6).toFixed(3)} ms`;
+
+/** Starts the agent: resolves and opens the sources, starts the relay servers, then polls. */
+export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<AgentRunner> {
+  const local = deps.clock ?? systemClock;
+  const log = deps.log ?? stderrAgentLog(config.logLevel);
+  const random: RandomBytes = deps.random ?? ((n) => new Uint8Array(randomBytes(n)));
+  const native = deps.native ?? "auto";
+  local.now(); // a SystemClock anchors on its first read (a short busy-wait): not in a measurement
+
+  log("info", `using ${describeSourcesChoice(config)}`);
+
+  // Resolve every source; one that does not resolve is left out (logged).
+  const resolved = await Promise.all(
+    config.sources.map(async (s) => {
+      try {
+        const { address, family } = await lookup(s.host);
+        if (s.pool) log("info", `${s.url}: pool: using only its first address ${address}`);
+        return { source: s, address, family: family === 6 ? (6 as const) : (4 as const) };
+      } catch (err) {
+        log("error", `${s.url}: cannot resolve ${s.host}: ${errorText(err)}; source left out`);
+        return null;
+      }
+    }),
+  );
+  const seen = new Set<string>();
+  const usable = resolved.flatMap((r) => {
+    if (r === null || seen.has(r.source.url)) return [];
+    seen.add(r.source.url);
+    return [r];
+  });
+
+  const engine = new SyncEngine({
+    sources: usable.map((r) => ({
+      id: r.source.url,
+      address: r.address,
+      poll: {
+        minPoll: r.source.minPoll,
+        maxPoll: r.source.maxPoll,
+        iburstCount: r.source.iburst ? 4 : 0,
+      },
+    })),
+    bound: {
+      maxDriftPpm: config.maxDriftPpm,
+      holdoverAfterNs: BigInt(config.holdoverAfterS) * 1_000_000_000n,
+      maxBoundNs: BigInt(Math.round(config.maxBoundMs * 1e6)),
+    },
+    precisionLog2: local.precisionLog2,
+  });
+
+  let stopped = false;
+  const timers = new Map<string, NodeJS.Timeout>();
+  const sockets = new Map<string, NtpClientSocket>();
+  const sources: AgentRunnerSource[] = [];
+  const serving: AgentServing[] = [];
+  const servers: { close(): Promise<void> }[] = [];
+
+  // Reference state for the relay servers: same object until a sample or a second passes.
+  let reference: NtpReferenceState = engine.referenceState(local.now());
+  let referenceDirty = false;
+  const referenceState = (): NtpReferenceState => {
+    if (referenceDirty) {
+      referenceDirty = false;
+      reference = engine.referenceState(local.now());
+    }
+    return reference;
+  };
+
+  let lastStatus: SyncStatus = engine.now(local.now()).status;
+  const checkStatus = (): void => {
+    const localNs = local.now();
+    const s = engine.status(localNs);
+    if (s.tracking.status === lastStatus) return;
+    lastStatus = s.tracking.status;
+    const t = s.tracking;
+    const detail =
+      t.status === "unsynchronized"
+        ? `bound ±${msOf(t.boundNs)}`
+        : `system peer ${t.systemPeer ?? "none"}, stratum ${t.stratum}, correction ${msOf(t.offsetNs)}, bound ±${msOf(t.boundNs)}`;
+    log("info", `status ${t.status}: ${detail}`);
+  };
+
+  const closeSource = (id: string): void => {
+    const timer = timers.get(id);
+    if (timer !== undefined) clearTimeout(timer);
+    timers.delete(id);
+    sockets.get(id)?.close();
+    sockets.delete(id);
+  };
+
+  const onTimer = (id: string): void => {
+    timers.delete(id);
+    if (stopped) return;
+    run(engine.handleTimer(id, local.now(), random));
+  };
+
+  const run = (actions: readonly SyncAction[]): void => {
+    let sampled = false;
+    for (const { sourceId: id, action } of actions) {
+      switch (action.kind) {
+        case "send": {
+          const socket = sockets.get(id);
+          if (socket === undefined) break;
+          try {
+            engine.markSent(id, socket.send(action.bytes));
+          } catch (err) {
+            log("warn", `${id}: send failed: ${errorText(err)}`);
+          }
+          break;
+        }
+        case "setTimer": {
+          const previous = timers.get(id);
+          if (previous !== undefined) clearTimeout(previous);
+          const delayMs = Math.max(0, Number(action.atNs - local.now()) / 1e6);
+          timers.set(
+            id,
+            setTimeout(() => onTimer(id), delayMs),
+          );
+          break;
+        }
+        case "sample": {
+          sampled = true;
+          const { sample } = action;
+          log(
+            "debug",
+            `${id}: offset ${msOf(sample.offsetNs)}, delay ${msOf(sample.delayNs)}, stratum ${sample.stratum}`,
+          );
+          break;
+        }
+        case "demobilize":
+          log("warn", `${id}: demobilized (${action.reason})`);
+          closeSource(id);
+          break;
+      }
+    }
+    if (sampled) {
+      referenceDirty = true;
+      checkStatus();
+    }
+  };
+
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(tick);
+    for (const id of [...sockets.keys(), ...timers.keys()]) closeSource(id);
+    await Promise.all(servers.map((s) => s.close().catch(() => undefined)));
+  };
+
+  const tick = setInterval(() => {
+    referenceDirty = true;
+    checkStatus();
+  }, 1000);
+  tick.unref();
+
+  try {
+    // Sockets.
+    await Promise.all(
+      usable.map(async ({ source, address, family }) => {
+        const id = source.url;
+        try {
+          const socket = await openNtpClientSocket({ address, family, port: source.port }, local, native, {
+            onReply: (bytes, t4) => {
+              if (!stopped) run(engine.handleIncoming(id, bytes, t4));
+            },
+            onError: (err) => log("debug", `${id}: ${errorText(err)}`),
+          });
+          if (stopped) {
+            socket.close();
+            return;
+          }
+          sockets.set(id, socket);
+          sources.push({ id, host: source.host, address, port: source.port, transport: socket.transport });
+          log("debug", `${id}: polling ${address}:${source.port} (${socket.transport})`);
+        } catch (err) {
+          log("error", `${id}: cannot open a socket to ${address}:${source.port}: ${errorText(err)}`);
+        }
+      }),
+    );
+
+    // Relay servers on the virtual clock.
+    const virtualClock: Clock = {
+      now: () => engine.clock.now(local.now()).timeNs,
+      precisionLog2: local.precisionLog2,
+    };
+    for (const url of config.serve) {
+      const hp = parseHostPort(url.replace(/^ntp:\/\//, ""));
+      if (!hp.ok) {
+        log("error", `serve ${url}: ${hp.expected}`);
+        continue;
+      }
+      const responder = new NtpResponder({ clock: virtualClock, reference: referenceState });
+      try {
+        const server = await startNtpServer({ host: hp.value.host, port: hp.value.port, responder, native });
+        servers.push(server);
+        serving.push({ url, address: server.address, transport: server.transport });
+        log("info", `serving the agent's clock over NTP on ${url} (${server.transport})`);
+      } catch (err) {
+        log("error", `cannot serve on ${url}: ${errorText(err)}`);
+      }
+    }
+
+    const time: AgentTimeProvider = {
+      now: (localNs) => engine.now(localNs),
+      status: (localNs) => engine.status(localNs),
+    };
+    const runner: AgentRunner = {
+      engine,
+      localClock: local,
+      virtualClock,
+      time,
+      sources,
+      serving,
+      now: () => engine.now(local.now()),
+      status: () => engine.status(local.now()),
+      referenceState,
+      stop,
+    };
+
+    // A source without a socket would never poll yet count as a voter: drop it.
+    for (const id of engine.sourceIds) if (!sockets.has(id)) engine.removeSource(id);
+    run(engine.start(local.now()));
+    if (sockets.size === 0)
+      log("warn", "no source could be opened: serving the system clock, unsynchronized");
+    await deps.onStarted?.(runner);
+    return runner;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * `chronosync agent`: the node agent (issue 3 §1). Loads and validates the configuration
+ * (file, environment, flags), starts the runner, runs until SIGINT or SIGTERM, then stops
+ * cleanly. An invalid configuration starts nothing: every problem is printed, one per
+ * line, and the exit status is 2.
+ */
+import {
+  AgentConfigError,
+  type AgentConfigFlags,
+  type AgentRunner,
+  agentConfigParseArgsOptions,
+  type LocalApi,
+  loadAgentConfig,
+  startAgent,
+  startLocalApi,
+  stderrAgentLog,
+} from "@chronosync/agent";
+import { parseCommandArgs } from "../args.js";
+import type { CliContext } from "../context.js";
+import { CliError, EXIT_CODES, UsageError } from "../errors.js";
+import { formatHostPort, quote } from "../target.js";
+
+export const AGENT_HELP = `Usage: chronosync agent [--config FILE] [--source URL ...] [options]
+
+Measures this machine's clock against NTP sources and keeps a bounded virtual clock
+(the system clock plus a correction; the system clock is never changed) until SIGINT or
+SIGTERM. Optionally serves that clock to downstream nodes over NTP (--serve).
+
+Options (each also a configuration key and an environment variable, see
+docs/configuration.md; flags win over the environment, which wins over the file):
+  --config FILE           YAML or JSON configuration file (default $CHRONOSYNC_CONFIG)
+  --source URL            NTP source, repeatable: ntp://host[:port][?minpoll=N&maxpoll=N
+                          &iburst=0|1&pool=1] or a bare host. None anywhere: the system's
+                          servers (chrony.conf, ntp.conf, timesyncd), else pool.ntp.org
+  --min-poll N            shortest poll interval, log2 s (default 6)
+  --max-poll N            longest poll interval, log2 s (default 10)
+  --iburst true|false     burst of 4 polls at start (default true)
+  --api-listen HOST:PORT  local HTTP API (default 127.0.0.1:8123)
+  --serve URL             serve the virtual clock on ntp://host:port, repeatable
+  --max-drift-ppm X       assumed worst-case frequency error, ppm (default 15)
+  --holdover-after-s N    seconds without an update before holdover (default 300)
+  --max-bound-ms X        largest error bound before unsynchronized, ms (default 1000)
+  --report-server URL     ChronoSync server to report to
+  --log-level L           debug, info, warn or error (default info)
+  -h, --help              show this help
+
+Exit status: 0 stopped by a signal, 2 usage or invalid configuration, 1 internal error.
+`;
+
+export interface RunAgentOptions {
+  /** Environment for the configuration; default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Called once the agent runs (the local API is wired in here). */
+  readonly onStarted?: (runner: AgentRunner) => void | Promise<void>;
+}
+
+/** Runs `chronosync agent`; resolves with 0 once stopped by a signal, 2 for a bad configuration. */
+export async function runAgent(
+  args: readonly string[],
+  ctx: CliContext,
+  options: RunAgentOptions = {},
+): Promise<number> {
+  const { values, positionals } = parseCommandArgs<Record<string, string | string[] | boolean | undefined>>(
+    "agent",
+    args,
+    { ...agentConfigParseArgsOptions(), help: { type: "boolean", short: "h" } },
+  );
+  if (values.help === true) {
+    ctx.out(AGENT_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${quote(positionals[0]!)} for agent`);
+  const { help: _help, ...flags } = values;
+
+  let config: ReturnType<typeof loadAgentConfig>;
+  try {
+    config = loadAgentConfig({ env: options.env ?? process.env, flags: flags as AgentConfigFlags });
+  } catch (err) {
+    if (!(err instanceof AgentConfigError)) throw err;
+    const n = err.issues.length;
+    ctx.err(
+      `chronosync: invalid agent configuration (${n} problem${n === 1 ? "" : "s"}), not started:\n` +
+        err.issues
+          .map(
+            (i) =>
+              `  ${i.path === "" ? `${i.origin}: ${i.message}` : `${i.origin}: ${i.path}: ${i.message}`}`,
+          )
+          .join("\n") +
+        "\n",
+    );
+    return EXIT_CODES.CLI_USAGE;
+  }
+
+  const stopped = ctx.waitForStop();
+  const log = stderrAgentLog(config.logLevel, (s) => ctx.err(s));
+  const runner = await startAgent(config, {
+    log,
+    ...(options.onStarted === undefined ? {} : { onStarted: options.onStarted }),
+  });
+  let api: LocalApi;
+  try {
+    api = await startLocalApi({ listen: config.api.listen, provider: runner.time, clock: runner.localClock });
+  } catch (err) {
+    await runner.stop();
+    throw new CliError("CLI_NETWORK", err instanceof Error ? err.message : String(err), { cause: err });
+  }
+  log(
+    "info",
+    `started: ${runner.sources.length} source(s) polling, serving on ${runner.serving.length} address(es), ` +
+      `local API on http://${formatHostPort(api.address.host, api.address.port)}`,
+  );
+  const signal = await stopped;
+  await api.close();
+  await runner.stop();
+  log("info", `stopped by ${signal}`);
+  return 0;
+}
