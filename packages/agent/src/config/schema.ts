@@ -236,7 +236,7 @@ export const AGENT_CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
       key: "report.server",
       env: "CHRONOSYNC_REPORT_SERVER",
       flag: "report-server",
-      doc: "Base URL of the ChronoSync server to report samples and status to; unset: no reporting.",
+      doc: "Base URL of the ChronoSync server to report to. Accepted and validated, not used yet: reporting arrives with the server.",
     },
     "http(s) URL",
     "an http:// or https:// URL",

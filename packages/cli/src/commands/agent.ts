@@ -40,11 +40,12 @@ docs/configuration.md; flags win over the environment, which wins over the file)
   --max-drift-ppm X       assumed worst-case frequency error, ppm (default 15)
   --holdover-after-s N    seconds without an update before holdover (default 300)
   --max-bound-ms X        largest error bound before unsynchronized, ms (default 1000)
-  --report-server URL     ChronoSync server to report to
+  --report-server URL     ChronoSync server to report to (not used yet)
   --log-level L           debug, info, warn or error (default info)
   -h, --help              show this help
 
-Exit status: 0 stopped by a signal, 2 usage or invalid configuration, 1 internal error.
+Exit status: 0 stopped by a signal, 2 usage or invalid configuration, 7 cannot listen
+(local API address in use or not permitted), 1 internal error.
 `;
 
 export interface RunAgentOptions {
