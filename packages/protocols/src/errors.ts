@@ -11,7 +11,10 @@ export type ProtocolsErrorCode =
   | "NAME_NOT_RESOLVED"
   | "NTP_TIMEOUT"
   | "NTP_KISS_OF_DEATH"
-  | "NTP_REFUSED";
+  | "NTP_REFUSED"
+  | "CHRONY_CMD_DECODE_ERROR"
+  | "CHRONY_CMD_STATUS"
+  | "CHRONY_CMD_TIMEOUT";
 
 /**
  * Why bytes are not an NTP packet (stable, for logs and tests):
@@ -72,10 +75,53 @@ export class NtpRefusedError extends ChronoSyncError {
   }
 }
 
+/**
+ * Why bytes are not a chronyd command reply (candm.h of chrony 4.3):
+ * - `too-short`: shorter than the 28-byte reply header or than the reply's own data;
+ * - `bad-header`: not protocol version 6, not a reply packet, or reserved bytes set;
+ * - `unknown-reply`: a reply code this codec does not know;
+ * - `bad-value`: a field outside its range (e.g. an address family).
+ */
+export type ChronyCmdDecodeErrorReason = "too-short" | "bad-header" | "unknown-reply" | "bad-value";
+
+/** Bytes that are not a well-formed chronyd command reply. `reason` says what is wrong. */
+export class ChronyCmdDecodeError extends ChronoSyncError {
+  override readonly code = "CHRONY_CMD_DECODE_ERROR" as const;
+  readonly reason: ChronyCmdDecodeErrorReason;
+  constructor(reason: ChronyCmdDecodeErrorReason, message: string) {
+    super("CHRONY_CMD_DECODE_ERROR", `malformed chronyd reply (${reason}): ${message}`);
+    this.reason = reason;
+  }
+}
+
+/**
+ * chronyd answered, but with a status other than success (candm.h `STT_*`), e.g. 2
+ * (`STT_UNAUTH`: the command needs the Unix socket) or 4 (`STT_NOSUCHSOURCE`).
+ */
+export class ChronyCmdStatusError extends ChronoSyncError {
+  override readonly code = "CHRONY_CMD_STATUS" as const;
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super("CHRONY_CMD_STATUS", message);
+    this.status = status;
+  }
+}
+
+/** chronyd did not answer a command within the time allowed. */
+export class ChronyCmdTimeoutError extends ChronoSyncError {
+  override readonly code = "CHRONY_CMD_TIMEOUT" as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("CHRONY_CMD_TIMEOUT", message, options);
+  }
+}
+
 /** Every error class of this package, as a union for exhaustive `switch (err.code)`. */
 export type ProtocolsError =
   | NtpDecodeError
   | NameNotResolvedError
   | NtpTimeoutError
   | NtpKissOfDeathError
-  | NtpRefusedError;
+  | NtpRefusedError
+  | ChronyCmdDecodeError
+  | ChronyCmdStatusError
+  | ChronyCmdTimeoutError;

@@ -1,2 +1,3 @@
+export * from "./chrony-cmd/index.js";
 export * from "./errors.js";
 export * from "./ntp/index.js";

@@ -36,11 +36,11 @@ class StallingClock implements Clock {
 
 describe("clockNowAtCall", () => {
   it("takes a stall inside now() back out", () => {
-    const clock = new StallingClock(5, 1);
+    // A 20 ms stall on the first read; 5 ms of tolerance either way for a preempted test.
+    const clock = new StallingClock(20, 2);
     const before = getSystemClock().now();
     const at = clockNowAtCall(clock);
-    expect(Number(at - before)).toBeLessThan(1_000_000);
-    expect(at >= before - 1_000n).toBe(true);
+    expect(Math.abs(Number(at - before))).toBeLessThan(5_000_000);
   });
 });
 

@@ -104,13 +104,23 @@ export function responderFailureReporter(where: () => string): (err: unknown) =>
 /**
  * The clock's reading for the instant this call began. A clock may stall inside now() —
  * core's SystemClock busy-waits for a Date.now() tick edge when it (re-)anchors, up to a
- * few ms — and its reading is then that much later than the moment the caller meant,
- * e.g. the instant a kernel timestamp's age was measured. Stalls over 1 µs are taken
- * back out; ordinary reads (tens of ns) are returned as they are.
+ * few ms — and the process may be preempted around the read; either way the reading
+ * would be later than the moment the caller meant (e.g. the instant a kernel
+ * timestamp's age was measured). A read that took over 1 µs is therefore repeated until
+ * one is fast, and that fast read is carried back to the start on the monotonic clock.
  */
 export function clockNowAtCall(clock: Clock): Instant {
   const entered = process.hrtime.bigint();
-  const now = clock.now();
-  const stall = process.hrtime.bigint() - entered;
-  return stall > 1_000n ? now - stall : now;
+  let now = clock.now();
+  let after = process.hrtime.bigint();
+  if (after - entered <= SLOW_READ_NS) return now;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const start = process.hrtime.bigint();
+    now = clock.now();
+    after = process.hrtime.bigint();
+    if (after - start <= SLOW_READ_NS) return now - ((start + after) / 2n - entered);
+  }
+  return now - (after - entered);
 }
+
+const SLOW_READ_NS = 1_000n;
