@@ -2,13 +2,9 @@
  * sync-sim-003: five servers, two of them falsetickers agreeing with each other (both
  * +30 ms, ~100 µs apart). The three true servers are the majority and still win.
  *
- * Engine defect (seed 003-a, `it.fails`): the quorum asks only that a majority of the
- * configured sources has answered, and selection then runs on those answers alone. When
- * the two falsetickers and one truechimer answer first (3 of 5), the falsetickers are the
- * majority of the candidates: the engine synchronizes +30 ms off with a ±13 ms bound for
- * ~47 s, and after it switches to the truechimers the servo, having absorbed the jump,
- * swings up to ~200 ms off for ~25 min (the bound mostly follows, but misses again at
- * 135–142 s). Coverage 99.2 % on that seed.
+ * Seed 003-a has the two falsetickers and one truechimer answer first (3 of 5). The
+ * engine once selected among those answers alone and followed the falsetickers (coverage
+ * 99.2 %); now the agreeing group must be a majority of all five, so it waits.
  */
 import { asymmetricLink } from "@chronosync/sim";
 import { describe, expect, it } from "vitest";
@@ -52,8 +48,8 @@ describe("sync-sim-003 five servers, two agreeing falsetickers", () => {
   });
 
   // Engine defect, see the header: the first answers (two falsetickers, one truechimer) win.
-  it.fails("keeps true time inside the bound when the falsetickers answer first (seed 003-a)", () => {
-    const s = report("sync-sim-003 (003-a, defect)", [runScenario(scenario, "003-a")]);
+  it("keeps true time inside the bound when the falsetickers answer first (seed 003-a)", () => {
+    const s = report("sync-sim-003 (003-a)", [runScenario(scenario, "003-a")]);
     expect(s.coverage).toBeGreaterThanOrEqual(0.9999);
   });
 });

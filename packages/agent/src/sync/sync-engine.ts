@@ -70,7 +70,7 @@ export interface SyncEngineOptions {
   readonly filter?: SampleFilterKind;
   readonly selection?: SelectionOptions;
   readonly kalman?: Partial<KalmanConfig>;
-  /** Bound settings; `holdoverAfterNs` defaults to 3 × the largest poll interval (≥ 300 s). */
+  /** Bound settings; `holdoverAfterNs` defaults to 9 × the largest poll interval (≥ 300 s). */
   readonly bound?: Partial<BoundConfig>;
   /** Precision of the local clock, log2 s, advertised downstream. Default −20 (≈ 1 µs). */
   readonly precisionLog2?: number;
@@ -150,7 +150,10 @@ export class SyncEngine {
       }
     }
     const interval = BigInt(Math.round(2 ** maxPoll * 1e9));
-    const holdoverAfterNs = 3n * interval > 300n * S ? 3n * interval : 300n * S;
+    // The clock filter may offer the same lowest-delay sample for its 8 stages, and the
+    // servo is fed only new ones: a shorter timeout flips a healthy engine to holdover.
+    // Losing the sources is caught sooner, by reachability (see #bounded).
+    const holdoverAfterNs = 9n * interval > 300n * S ? 9n * interval : 300n * S;
     this.clock = new BoundedClock(servo, { holdoverAfterNs, ...options.bound });
     for (const spec of options.sources) this.addSource(spec);
   }
@@ -332,6 +335,11 @@ export class SyncEngine {
       e.selection = undefined;
       e.rootDistanceNs = undefined;
     }
+    // The agreeing group must be a majority of all voters, not only of those that have
+    // answered: with 5 sources, 2 agreeing falsetickers that answer first, plus 1 good
+    // source, are a majority of 3 but not of 5. Until it is, nobody is judged.
+    const agreeing = result.sources.filter((v) => v.state === "selected" || v.state === "outlier").length;
+    if (result.ok && 2 * agreeing <= voters) return;
     for (const v of result.sources) {
       const e = this.#entries.get(v.id);
       if (e === undefined) continue;
