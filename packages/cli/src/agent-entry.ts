@@ -6,7 +6,7 @@
 import { AGENT_HELP, runAgent } from "./commands/agent.js";
 import { runStatus, STATUS_HELP } from "./commands/status.js";
 import { type CliContext, processContext } from "./context.js";
-import { CliError, EXIT_CODES } from "./errors.js";
+import { CliError, EXIT_CODES, runReportingFailures } from "./errors.js";
 import { quote } from "./target.js";
 
 /** Replaced by the bundler (esbuild `define`) with the package version. */
@@ -58,15 +58,8 @@ async function dispatch(argv: readonly string[], ctx: CliContext): Promise<numbe
 
 /** Like `main` of `chronosync`: one line on stderr per failure, never a stack trace. */
 export async function agentMain(argv: readonly string[], ctx: CliContext = processContext): Promise<number> {
-  try {
-    return await dispatch(argv, ctx);
-  } catch (err) {
-    if (err instanceof CliError) {
-      ctx.err(`chronosync: ${err.message}\n`);
-      return err.exitCode;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    ctx.err(`chronosync: internal error: ${message.split("\n")[0]}\n`);
-    return EXIT_CODES.CLI_INTERNAL;
-  }
+  return runReportingFailures(
+    () => dispatch(argv, ctx),
+    (text) => ctx.err(text),
+  );
 }

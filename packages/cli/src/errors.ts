@@ -56,3 +56,24 @@ export class UsageError extends CliError {
     super("CLI_USAGE", message);
   }
 }
+
+/**
+ * Runs a command and turns every failure into exactly one line on stderr and its exit
+ * status: a CliError's own, else "internal error" (1). Never a stack trace.
+ */
+export async function runReportingFailures(
+  run: () => Promise<number>,
+  err: (text: string) => void,
+): Promise<number> {
+  try {
+    return await run();
+  } catch (failure) {
+    if (failure instanceof CliError) {
+      err(`chronosync: ${failure.message}\n`);
+      return failure.exitCode;
+    }
+    const message = failure instanceof Error ? failure.message : String(failure);
+    err(`chronosync: internal error: ${message.split("\n")[0]}\n`);
+    return EXIT_CODES.CLI_INTERNAL;
+  }
+}

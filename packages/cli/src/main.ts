@@ -4,7 +4,7 @@ import { QUERY_HELP, runQuery } from "./commands/query.js";
 import { runServe, SERVE_HELP } from "./commands/serve.js";
 import { runStatus, STATUS_HELP } from "./commands/status.js";
 import { type CliContext, processContext } from "./context.js";
-import { CliError, EXIT_CODES } from "./errors.js";
+import { CliError, EXIT_CODES, runReportingFailures } from "./errors.js";
 import { quote } from "./target.js";
 import { readVersion } from "./version.js";
 
@@ -76,15 +76,8 @@ async function dispatch(argv: readonly string[], ctx: CliContext): Promise<numbe
  * failure is reported as exactly one line on stderr, never a stack trace.
  */
 export async function main(argv: readonly string[], ctx: CliContext = processContext): Promise<number> {
-  try {
-    return await dispatch(argv, ctx);
-  } catch (err) {
-    if (err instanceof CliError) {
-      ctx.err(`chronosync: ${err.message}\n`);
-      return err.exitCode;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    ctx.err(`chronosync: internal error: ${message.split("\n")[0]}\n`);
-    return EXIT_CODES.CLI_INTERNAL;
-  }
+  return runReportingFailures(
+    () => dispatch(argv, ctx),
+    (text) => ctx.err(text),
+  );
 }
