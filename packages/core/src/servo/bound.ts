@@ -27,7 +27,7 @@ export interface BoundConfig {
   readonly maxBoundNs: Duration;
   /**
    * Half-width reported before the first measurement, around the bare system clock, ns.
-   * It is a placeholder, not a bound: callers must check `status`. Default 10 s.
+   * Nothing is known yet, so this width is nominal, not a guarantee: callers must check `status`. Default 10 s.
    */
   readonly unsynchronizedHalfWidthNs: Duration;
 }
@@ -73,7 +73,7 @@ export function boundConfig(overrides: Partial<BoundConfig> = {}): BoundConfig {
 
 /**
  * The bounded time at system time `systemNs` (pure). `input` null means never
- * synchronized: the system clock with the placeholder half-width.
+ * synchronized: the system clock with the nominal half-width above.
  */
 export function boundAt(systemNs: Instant, input: BoundInput | null, config: BoundConfig): BoundedTime {
   if (input === null) {
