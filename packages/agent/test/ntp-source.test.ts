@@ -3,28 +3,9 @@ import { asciiReferenceId, type NtpReferenceState, NtpResponder } from "@chronos
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { NtpSource, type NtpSourceAction, type NtpSourceOptions } from "../src/index.js";
+import { MS, S, START, seededRandom, US } from "./helpers/seeded-random.js";
 
-const S = 1_000_000_000n;
-const MS = 1_000_000n;
-const US = 1_000n;
-const START = 1_700_000_000n * S;
 const SERVER_OFFSET = 2_500n * MS;
-
-/** A seeded xorshift32 byte generator: the engine's injected randomness. */
-function seededRandom(seed = 0x9e3779b9): (n: number) => Uint8Array {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      out[i] = x & 0xff;
-    }
-    return out;
-  };
-}
 
 /** A local clock, a server clock +2.5 s ahead, the real responder, 10 ms each way. */
 function testbed(rateLimit: ConstructorParameters<typeof NtpResponder>[0]["rateLimit"] = false) {
