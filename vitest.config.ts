@@ -5,7 +5,7 @@ const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/inde
 
 export default defineConfig({
   resolve: {
-    alias: [{ find: /^@chronosync\/(core|protocols|sim|testkit|agent)$/, replacement: pkg("$1") }],
+    alias: [{ find: /^@chronosync\/(core|protocols|sim|testkit|agent|server)$/, replacement: pkg("$1") }],
   },
   test: {
     include: ["packages/*/test/**/*.test.ts"],
