@@ -13,7 +13,8 @@ export type CoreErrorCode =
   | "NETWORK_FAILURE"
   | "TIMESTAMP_DIVERGENCE"
   | "PRECISION_THRESHOLD_EXCEEDED"
-  | "CRYPTO_VERIFICATION_FAILED";
+  | "CRYPTO_VERIFICATION_FAILED"
+  | "CANONICAL_JSON_INVALID";
 
 /** Base class of every error ChronoSync throws on purpose. `code` is stable API. */
 export class ChronoSyncError extends Error {
@@ -83,6 +84,20 @@ export class CryptoVerificationFailedError extends ChronoSyncError {
   override readonly code = "CRYPTO_VERIFICATION_FAILED" as const;
   constructor(message: string, options?: { cause?: unknown }) {
     super("CRYPTO_VERIFICATION_FAILED", message, options);
+  }
+}
+
+/**
+ * A value that has no RFC 8785 canonical JSON form (https://www.rfc-editor.org/rfc/rfc8785):
+ * a non-finite number, `undefined`, a bigint, a function, a cycle, a lone surrogate, too deep.
+ * `path` is a JSON-Pointer-like location of the offending value.
+ */
+export class CanonicalJsonError extends ChronoSyncError {
+  override readonly code = "CANONICAL_JSON_INVALID" as const;
+  readonly path: string;
+  constructor(path: string, reason: string) {
+    super("CANONICAL_JSON_INVALID", `no canonical JSON for the value at ${path || "/"}: ${reason}`);
+    this.path = path;
   }
 }
 

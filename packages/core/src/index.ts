@@ -3,6 +3,8 @@ export * from "./clock.js";
 export * from "./clock-anchor.js";
 export * from "./clock-math.js";
 export * from "./errors.js";
+export * from "./integrity/index.js";
+export * from "./normalize/index.js";
 export * from "./ntp-timestamp.js";
 export * from "./ptp-timestamp.js";
 export * from "./rfc3339.js";

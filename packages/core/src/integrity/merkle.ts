@@ -1,0 +1,214 @@
+/**
+ * RFC 9162 §2.1 Merkle trees (https://www.rfc-editor.org/rfc/rfc9162#section-2.1): leaf
+ * and node hashes are domain-separated (0x00 / 0x01 prefixes) and the tree over n leaves
+ * splits at k, the largest power of two below n. Hashes are lowercase hex strings.
+ *
+ * {@link MerkleTree} keeps every level (an odd last node is carried up unchanged, which
+ * builds exactly the RFC's left-balanced tree), so proofs for a whole batch cost O(n log n).
+ */
+import { bytesEqual, fromHex, isHash, sha256, toHex } from "./digest.js";
+
+const LEAF_PREFIX = Uint8Array.of(0x00);
+const NODE_PREFIX = Uint8Array.of(0x01);
+
+/**
+ * RFC 9162 §2.1.1 leaf hash `SHA-256(0x00 || data)`; our leaves' data are the 32 bytes of
+ * an entry hash, given as bytes or as 64 hex digits.
+ */
+export function leafHash(data: Uint8Array | string): string {
+  return toHex(sha256(LEAF_PREFIX, typeof data === "string" ? fromHex(data) : data));
+}
+
+function node(left: Uint8Array, right: Uint8Array): Uint8Array {
+  return sha256(NODE_PREFIX, left, right);
+}
+
+/** RFC 9162 §2.1.1 interior node hash `SHA-256(0x01 || left || right)`. */
+export function nodeHash(left: string, right: string): string {
+  return toHex(node(fromHex(left), fromHex(right)));
+}
+
+/** The largest power of two strictly below `n` (n ≥ 2). */
+function splitPoint(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/** An RFC 9162 tree over a fixed list of leaf hashes, with all levels kept. */
+export class MerkleTree {
+  readonly size: number;
+  private readonly levels: Uint8Array[][];
+
+  constructor(leafHashes: readonly string[]) {
+    this.size = leafHashes.length;
+    let level = leafHashes.map(fromHex);
+    this.levels = [level];
+    while (level.length > 1) {
+      const next: Uint8Array[] = [];
+      for (let i = 0; i < level.length; i += 2) {
+        const right = level[i + 1];
+        next.push(right === undefined ? level[i]! : node(level[i]!, right));
+      }
+      this.levels.push(next);
+      level = next;
+    }
+  }
+
+  /** RFC 9162 §2.1.1 MTH(D[n]); the hash of the empty string for an empty tree. */
+  get root(): string {
+    return this.size === 0 ? toHex(sha256()) : toHex(this.levels[this.levels.length - 1]![0]!);
+  }
+
+  /** MTH(D[start:end]) of a subtree the RFC's recursion visits (aligned, or the right edge). */
+  private subtree(start: number, end: number): Uint8Array {
+    let height = 0;
+    while (2 ** height < end - start) height++;
+    const at = this.levels[height]?.[start / 2 ** height];
+    if (start % 2 ** height === 0 && (end - start === 2 ** height || end === this.size) && at) return at;
+    const k = splitPoint(end - start);
+    return node(this.subtree(start, start + k), this.subtree(start + k, end));
+  }
+
+  /** RFC 9162 §2.1.3.1 PATH(index, D[n]), leaf to root. */
+  inclusionProof(index: number): string[] {
+    if (!Number.isInteger(index) || index < 0 || index >= this.size) {
+      throw new RangeError(`leaf index ${index} outside a tree of ${this.size}`);
+    }
+    const proof: string[] = [];
+    for (let h = 0; h < this.levels.length - 1; h++) {
+      const sibling = this.levels[h]![(index >> h) ^ 1];
+      if (sibling !== undefined) proof.push(toHex(sibling));
+    }
+    return proof;
+  }
+
+  /** RFC 9162 §2.1.4.1 PROOF(m, D[n]) for 1 ≤ m ≤ n (empty for m = n). */
+  consistencyProof(m: number): string[] {
+    if (!Number.isInteger(m) || m < 1 || m > this.size) {
+      throw new RangeError(`consistency size ${m} outside 1..${this.size}`);
+    }
+    const proof: Uint8Array[] = [];
+    const sub = (m: number, start: number, end: number, complete: boolean): void => {
+      const n = end - start;
+      if (m === n) {
+        if (!complete) proof.push(this.subtree(start, end));
+        return;
+      }
+      const k = splitPoint(n);
+      if (m <= k) {
+        sub(m, start, start + k, complete);
+        proof.push(this.subtree(start + k, end));
+      } else {
+        sub(m - k, start + k, end, false);
+        proof.push(this.subtree(start, start + k));
+      }
+    };
+    sub(m, 0, this.size, true);
+    return proof.map(toHex);
+  }
+}
+
+/** RFC 9162 §2.1.1 MTH over `leafHashes` (hex). */
+export function merkleRoot(leafHashes: readonly string[]): string {
+  return new MerkleTree(leafHashes).root;
+}
+
+/** RFC 9162 §2.1.3.1 inclusion proof (audit path) of leaf `index`. @throws {RangeError} */
+export function inclusionProof(leafHashes: readonly string[], index: number): string[] {
+  return new MerkleTree(leafHashes).inclusionProof(index);
+}
+
+/** RFC 9162 §2.1.4.1 consistency proof between the first `m` leaves and all. @throws {RangeError} */
+export function consistencyProof(leafHashes: readonly string[], m: number): string[] {
+  return new MerkleTree(leafHashes).consistencyProof(m);
+}
+
+function hashes(values: readonly unknown[]): Uint8Array[] | undefined {
+  return values.every(isHash) ? (values as string[]).map(fromHex) : undefined;
+}
+
+function isSize(n: unknown): n is number {
+  return typeof n === "number" && Number.isSafeInteger(n) && n >= 0;
+}
+
+/**
+ * RFC 9162 §2.1.3.2: does `proof` show that `leaf` (a leaf hash) is leaf `index` of the
+ * tree of `treeSize` leaves with root `root`? Never throws; malformed input is `false`.
+ */
+export function verifyInclusion(
+  leaf: string,
+  index: number,
+  treeSize: number,
+  proof: readonly string[],
+  root: string,
+): boolean {
+  const path = Array.isArray(proof) ? hashes(proof) : undefined;
+  if (!isHash(leaf) || !isHash(root) || path === undefined || !isSize(index) || !isSize(treeSize))
+    return false;
+  if (index >= treeSize) return false;
+  let fn = index;
+  let sn = treeSize - 1;
+  let r = fromHex(leaf);
+  for (const p of path) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = node(p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      r = node(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && bytesEqual(r, fromHex(root));
+}
+
+/**
+ * RFC 9162 §2.1.4.2: does `proof` show that the tree of size `m` with root `rootM` is a
+ * prefix of the tree of size `n` with root `rootN`? For m = n the proof must be empty and
+ * the roots equal. Never throws; malformed input is `false`.
+ */
+export function verifyConsistency(
+  m: number,
+  n: number,
+  rootM: string,
+  rootN: string,
+  proof: readonly string[],
+): boolean {
+  const path = Array.isArray(proof) ? hashes(proof) : undefined;
+  if (!isHash(rootM) || !isHash(rootN) || path === undefined || !isSize(m) || !isSize(n)) return false;
+  if (m < 1 || m > n) return false;
+  if (m === n) return path.length === 0 && rootM === rootN;
+  if (path.length === 0) return false;
+  if (Number.isInteger(Math.log2(m))) path.unshift(fromHex(rootM));
+  let fn = m - 1;
+  let sn = n - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  let fr = path[0]!;
+  let sr = path[0]!;
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = node(c, fr);
+      sr = node(c, sr);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      sr = node(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && bytesEqual(fr, fromHex(rootM)) && bytesEqual(sr, fromHex(rootN));
+}

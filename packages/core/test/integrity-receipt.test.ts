@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import {
+  buildReceipt,
+  hashEntry,
+  leafHash,
+  MerkleTree,
+  type Receipt,
+  verifyReceipt,
+  ZERO_HASH,
+} from "../src/index.js";
+import { chain, clone, freshKey, keySetOf, seal } from "./integrity-fixtures.js";
+
+const key = freshKey();
+const keys = keySetOf({ key });
+const entries = chain(23);
+const checkpoints = seal(entries, 5, () => ({ key, time: "2026-11-29T12:05:00Z" }));
+const sealedReceipt = (seq: number): Receipt => {
+  const b = Math.floor(seq / 5);
+  return buildReceipt(entries[seq]!, { checkpoint: checkpoints[b]!, batch: entries.slice(b * 5, b * 5 + 5) });
+};
+
+describe("receipts", () => {
+  it("every entry's sealed receipt verifies, and so does an unsealed one", () => {
+    for (let seq = 0; seq < entries.length; seq++) {
+      const r = sealedReceipt(seq);
+      expect(r.leafIndex).toBe(seq % 5);
+      expect(verifyReceipt(r, keys), `seq ${seq}`).toEqual({ valid: true });
+    }
+    const unsealed = buildReceipt(entries[22]!);
+    expect(unsealed).toEqual({ version: 1, entry: entries[22], entryHash: hashEntry(entries[22]!) });
+    expect(verifyReceipt(unsealed, keys)).toEqual({ valid: true });
+  });
+
+  it("accepts a prebuilt MerkleTree for the batch (one tree, many receipts)", () => {
+    const tree = new MerkleTree(entries.slice(10, 15).map((e) => leafHash(hashEntry(e))));
+    const r = buildReceipt(entries[12]!, { checkpoint: checkpoints[2]!, batch: tree });
+    expect(r).toEqual(sealedReceipt(12));
+  });
+
+  const tampers: [string, (r: Receipt & Record<string, unknown>) => void, RegExp][] = [
+    [
+      "edited payload",
+      (r) => {
+        (r.entry as { payload: unknown }).payload = { forged: true };
+      },
+      /does not hash to entryHash/,
+    ],
+    [
+      "edited payload and entryHash",
+      (r) => {
+        (r.entry as { payload: unknown }).payload = { forged: true };
+        r.entryHash = hashEntry(r.entry);
+      },
+      /inclusion proof/,
+    ],
+    [
+      "changed signature",
+      (r) => {
+        const sig = Buffer.from(r.checkpoint!.signature, "base64");
+        sig[0] = (sig[0] ?? 0) ^ 0x80;
+        (r.checkpoint as { signature: string }).signature = sig.toString("base64");
+      },
+      /signature does not verify/,
+    ],
+    [
+      "another batch's checkpoint",
+      (r) => {
+        r.checkpoint = clone(checkpoints[0]!);
+      },
+      /outside the checkpoint's range/,
+    ],
+    [
+      "wrong leafIndex",
+      (r) => {
+        r.leafIndex = 1;
+      },
+      /leafIndex 1/,
+    ],
+    [
+      "edited proof",
+      (r) => {
+        (r.proof as string[])[0] = ZERO_HASH;
+      },
+      /inclusion proof/,
+    ],
+    [
+      "missing proof",
+      (r) => {
+        delete r.proof;
+      },
+      /without an inclusion proof/,
+    ],
+    [
+      "bad version",
+      (r) => {
+        (r as { version: number }).version = 2;
+      },
+      /version 2/,
+    ],
+    [
+      "malformed entry",
+      (r) => {
+        (r.entry as { prevHash: string }).prevHash = "00";
+      },
+      /prevHash/,
+    ],
+  ];
+  for (const [title, tamper, reason] of tampers) {
+    it(`rejects a receipt with ${title}`, () => {
+      const r = clone(sealedReceipt(13)) as Receipt & Record<string, unknown>;
+      tamper(r);
+      const result = verifyReceipt(r, keys);
+      expect(result).toMatchObject({ valid: false, code: "CRYPTO_VERIFICATION_FAILED" });
+      expect(result.valid ? "" : result.reason).toMatch(reason);
+    });
+  }
+
+  it("rejects a receipt checked against the wrong key set, and junk, without throwing", () => {
+    expect(verifyReceipt(sealedReceipt(3), keySetOf({ key: freshKey() }))).toMatchObject({
+      valid: false,
+      firstBadSeq: "3",
+    });
+    for (const junk of [null, 1, {}, { version: 1, entry: null }])
+      expect(verifyReceipt(junk as never, keys).valid).toBe(false);
+    expect(verifyReceipt(sealedReceipt(3), { keys: null } as never).valid).toBe(false);
+  });
+});
