@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the optional native NTP transport (native/ntp_udp.c, the server, and
-// native/ntp_udp_client.c, queryNtp's socket → native/build/ntp_udp.node)
+// native/ntp_udp_client.c, queryNtp's socket, and native/unix_dgram.c, the AF_UNIX datagram
+// socket of queryChronyd → native/build/ntp_udp.node)
 // with the system C compiler and the headers of the Node that runs this script. Optional
 // by design: without Linux, a C compiler or Node's headers it prints one line and exits 0,
 // and startNtpServer and queryNtp use node:dgram. See docs/ntp-server-fast-path.md.
@@ -12,7 +13,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
-const sources = ["ntp_udp.c", "ntp_udp_client.c"].map((file) => path.join(root, "native", file));
+const sources = ["ntp_udp.c", "ntp_udp_client.c", "unix_dgram.c"].map((file) =>
+  path.join(root, "native", file),
+);
 const outDir = path.join(root, "native", "build");
 const output = path.join(outDir, "ntp_udp.node");
 const include = path.join(path.dirname(process.execPath), "..", "include", "node");

@@ -6,6 +6,7 @@
  */
 import { formatRfc3339 } from "@chronosync/core";
 import type { SyncNow, SyncSourceState, SyncStatusReport } from "../sync/sync-engine.js";
+import { type ChronydDocument, withAgentComparison } from "./chronyd-document.js";
 import { sourceScore } from "./score.js";
 
 /** What the API serves: the sync engine, or anything shaped like it. */
@@ -60,6 +61,8 @@ export interface StatusDocument {
     readonly stratum: number;
   };
   readonly sources: readonly SourceDocument[];
+  /** The local chronyd's view of the system clock, next to the agent's (absent when not asked). */
+  readonly chronyd?: ChronydDocument;
 }
 
 const num = (ns: bigint | undefined): number | null => (ns === undefined ? null : Number(ns));
@@ -79,8 +82,8 @@ export function nowDocument(now: SyncNow): NowDocument {
   };
 }
 
-/** The `/v1/status` document. */
-export function statusDocument(report: SyncStatusReport): StatusDocument {
+/** The `/v1/status` document; with `chronyd`, its section gets the agent's offset beside it. */
+export function statusDocument(report: SyncStatusReport, chronyd?: ChronydDocument): StatusDocument {
   const t = report.tracking;
   return {
     tracking: {
@@ -104,5 +107,8 @@ export function statusDocument(report: SyncStatusReport): StatusDocument {
       falsetickers: s.falsetickers,
       score: sourceScore(s),
     })),
+    ...(chronyd === undefined
+      ? {}
+      : { chronyd: withAgentComparison(chronyd, { offsetNs: Number(t.offsetNs), status: t.status }) }),
   };
 }

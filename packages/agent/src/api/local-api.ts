@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { isIPv6 } from "node:net";
 import { type Clock, NetworkFailureError } from "@chronosync/core";
+import type { ChronydView } from "./chronyd.js";
 import { type LocalApiProvider, nowDocument, statusDocument } from "./documents.js";
 import { metricsText, PROMETHEUS_CONTENT_TYPE } from "./metrics.js";
 
@@ -17,6 +18,8 @@ export interface LocalApiOptions {
   readonly provider: LocalApiProvider;
   /** The local (system) clock whose readings are passed to the provider. */
   readonly clock: Clock;
+  /** The local chronyd, shown in `/v1/status` and `/metrics` (absent: no `chronyd` section). */
+  readonly chronyd?: ChronydView;
 }
 
 export interface LocalApi {
@@ -72,14 +75,29 @@ function problem(status: number, detail: string, instance: string, headers?: Rec
 
 const json = (doc: unknown): Reply => ({ status: 200, type: JSON_TYPE, body: `${JSON.stringify(doc)}\n` });
 
-const ROUTES: Readonly<Record<string, (provider: LocalApiProvider, localNs: bigint) => Reply>> = {
-  "/v1/now": (p, t) => json(nowDocument(p.now(t))),
-  "/v1/status": (p, t) => json(statusDocument(p.status(t))),
-  "/metrics": (p, t) => ({ status: 200, type: PROMETHEUS_CONTENT_TYPE, body: metricsText(p.status(t), t) }),
+type Handler = (provider: LocalApiProvider, localNs: bigint, chronyd?: ChronydView) => Promise<Reply>;
+
+const ROUTES: Readonly<Record<string, Handler>> = {
+  "/v1/now": async (p, t) => json(nowDocument(p.now(t))),
+  // The engine's report is taken at the request's instant, before chronyd is awaited.
+  "/v1/status": async (p, t, c) => {
+    const report = p.status(t);
+    return json(statusDocument(report, await c?.read()));
+  },
+  "/metrics": async (p, t, c) => {
+    const report = p.status(t);
+    return { status: 200, type: PROMETHEUS_CONTENT_TYPE, body: metricsText(report, t, await c?.read()) };
+  },
 };
 
 /** Answers one request (exported for tests of the routing alone). */
-export function route(method: string, url: string, provider: LocalApiProvider, clock: Clock): Reply {
+export async function route(
+  method: string,
+  url: string,
+  provider: LocalApiProvider,
+  clock: Clock,
+  chronyd?: ChronydView,
+): Promise<Reply> {
   const q = url.indexOf("?");
   const path = q < 0 ? url : url.slice(0, q);
   const handler = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
@@ -88,17 +106,18 @@ export function route(method: string, url: string, provider: LocalApiProvider, c
     return problem(405, `${method} is not allowed on ${path} (allowed: ${ALLOW})`, path, { Allow: ALLOW });
   }
   try {
-    return handler(provider, clock.now());
+    return await handler(provider, clock.now(), chronyd);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return problem(500, message.split("\n")[0] ?? "", path);
   }
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, options: LocalApiOptions): void {
+async function handle(req: IncomingMessage, res: ServerResponse, options: LocalApiOptions): Promise<void> {
   req.resume(); // never parse a body; just drain it
   const method = req.method ?? "GET";
-  const reply = route(method, req.url ?? "/", options.provider, options.clock);
+  const reply = await route(method, req.url ?? "/", options.provider, options.clock, options.chronyd);
+  if (res.destroyed) return;
   const body = Buffer.from(reply.body, "utf8");
   res.writeHead(reply.status, {
     "Content-Type": reply.type,
@@ -117,7 +136,7 @@ function handle(req: IncomingMessage, res: ServerResponse, options: LocalApiOpti
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const listen = options.listen ?? LOCAL_API_DEFAULT_LISTEN;
   const { host, port } = parseApiListen(listen);
-  const server: Server = createServer((req, res) => handle(req, res, options));
+  const server: Server = createServer((req, res) => void handle(req, res, options));
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
   server.keepAliveTimeout = 5_000;

@@ -5,6 +5,7 @@
  * (`\` → `\\`, `"` → `\"`, newline → `\n`). Durations are exact decimal seconds.
  */
 import type { SyncStatusReport } from "../sync/sync-engine.js";
+import type { ChronydDocument } from "./chronyd-document.js";
 import { sourceScore } from "./score.js";
 
 /** Content type of the 0.0.4 text format. */
@@ -50,8 +51,11 @@ function numberText(x: number): string {
   return String(x);
 }
 
-/** The `/metrics` body (every line ends with a newline), at local time `localNs`. */
-export function metricsText(report: SyncStatusReport, localNs: bigint): string {
+/**
+ * The `/metrics` body (every line ends with a newline), at local time `localNs`; with
+ * `chronyd`, also the local chronyd's view of the system clock.
+ */
+export function metricsText(report: SyncStatusReport, localNs: bigint, chronyd?: ChronydDocument): string {
   const t = report.tracking;
   const src = report.sources;
   const one = (value: string): Sample[] => [[{}, value]];
@@ -130,6 +134,7 @@ export function metricsText(report: SyncStatusReport, localNs: bigint): string {
       samples: perSource((s) => numberText(sourceScore(s))),
     },
   ];
+  if (chronyd !== undefined) families.push(...chronydFamilies(chronyd));
   const lines: string[] = [];
   for (const f of families) {
     const type = f.name.endsWith("_total") ? "counter" : "gauge";
@@ -137,4 +142,33 @@ export function metricsText(report: SyncStatusReport, localNs: bigint): string {
     for (const [labels, value] of f.samples) lines.push(`${f.name}${labelText(labels)} ${value}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** chronyd's gauges: whether it answered, and what it says of the system clock. */
+function chronydFamilies(chronyd: ChronydDocument): Family[] {
+  const one = (value: string | undefined): Sample[] => (value === undefined ? [] : [[{}, value]]);
+  const up = chronyd.available ? chronyd : undefined;
+  const seconds = (ns: number | undefined) => (ns === undefined ? undefined : nsToSeconds(BigInt(ns)));
+  return [
+    {
+      name: "chronosync_chronyd_up",
+      help: "1 when the local chronyd answered its command protocol, else 0.",
+      samples: one(up === undefined ? "0" : "1"),
+    },
+    {
+      name: "chronosync_chronyd_offset_seconds",
+      help: "chronyd's estimate of true time minus system clock (chronyc's System time), seconds.",
+      samples: one(seconds(up?.systemTimeOffsetNs)),
+    },
+    {
+      name: "chronosync_chronyd_frequency_ppm",
+      help: "chronyd's frequency of the system clock, ppm (chronyc's Frequency).",
+      samples: one(up === undefined ? undefined : numberText(up.frequencyPpm)),
+    },
+    {
+      name: "chronosync_chronyd_stratum",
+      help: "chronyd's stratum.",
+      samples: one(up === undefined ? undefined : String(up.stratum)),
+    },
+  ];
 }

@@ -9,15 +9,18 @@ import {
   type AgentConfigFlags,
   type AgentRunner,
   agentConfigParseArgsOptions,
-  type LocalApi,
+  chronydTargets,
+  createChronydMonitor,
+  describeChronydTarget,
+  keepLocalApi,
+  type LocalApiRetryPolicy,
   loadAgentConfig,
   startAgent,
-  startLocalApi,
   stderrAgentLog,
 } from "@chronosync/agent";
 import { parseCommandArgs } from "../args.js";
 import type { CliContext } from "../context.js";
-import { CliError, EXIT_CODES, UsageError } from "../errors.js";
+import { EXIT_CODES, UsageError } from "../errors.js";
 import { formatHostPort, quote } from "../target.js";
 
 export const AGENT_HELP = `Usage: chronosync agent [--config FILE] [--source URL ...] [options]
@@ -41,11 +44,15 @@ docs/configuration.md; flags win over the environment, which wins over the file)
   --holdover-after-s N    seconds without an update before holdover (default 300)
   --max-bound-ms X        largest error bound before unsynchronized, ms (default 1000)
   --report-server URL     ChronoSync server to report to (not used yet)
+  --chronyd WHERE         local chronyd shown in status: socket path, host:port or off
+                          (default /run/chrony/chronyd.sock, then 127.0.0.1:323)
   --log-level L           debug, info, warn or error (default info)
   -h, --help              show this help
 
-Exit status: 0 stopped by a signal, 2 usage or invalid configuration, 7 cannot listen
-(local API address in use or not permitted), 1 internal error.
+When the local API cannot listen (address in use, not permitted), the agent logs it, keeps
+synchronizing and serving, and retries with backoff (1 s doubling to 60 s).
+
+Exit status: 0 stopped by a signal, 2 usage or invalid configuration, 1 internal error.
 `;
 
 export interface RunAgentOptions {
@@ -53,6 +60,8 @@ export interface RunAgentOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Called once the agent runs (the local API is wired in here). */
   readonly onStarted?: (runner: AgentRunner) => void | Promise<void>;
+  /** Backoff of the local API's retries when it cannot listen (tests shorten it). */
+  readonly apiRetry?: LocalApiRetryPolicy;
 }
 
 /** Runs `chronosync agent`; resolves with 0 once stopped by a signal, 2 for a bad configuration. */
@@ -98,17 +107,25 @@ export async function runAgent(
     log,
     ...(options.onStarted === undefined ? {} : { onStarted: options.onStarted }),
   });
-  let api: LocalApi;
-  try {
-    api = await startLocalApi({ listen: config.api.listen, provider: runner.time, clock: runner.localClock });
-  } catch (err) {
-    await runner.stop();
-    throw new CliError("CLI_NETWORK", err instanceof Error ? err.message : String(err), { cause: err });
-  }
+  // config.chronyd merges flag > environment > file like every other key.
+  const targets = chronydTargets(config.chronyd === "" ? undefined : config.chronyd);
+  const chronyd = createChronydMonitor({ targets });
+  chronyd.read().catch(() => {}); // warm the cache: the first status then shows chronyd at once
+  const api = await keepLocalApi({
+    listen: config.api.listen,
+    provider: runner.time,
+    clock: runner.localClock,
+    chronyd,
+    log,
+    ...(options.apiRetry === undefined ? {} : { retry: options.apiRetry }),
+  });
+  const where = api.current
+    ? `local API on http://${formatHostPort(api.current.address.host, api.current.address.port)}`
+    : `local API not listening yet (retrying ${config.api.listen})`;
   log(
     "info",
     `started: ${runner.sources.length} source(s) polling, serving on ${runner.serving.length} address(es), ` +
-      `local API on http://${formatHostPort(api.address.host, api.address.port)}`,
+      `chronyd via ${targets.length === 0 ? "off" : targets.map(describeChronydTarget).join(" or ")}, ${where}`,
   );
   const signal = await stopped;
   await api.close();

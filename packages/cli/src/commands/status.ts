@@ -1,15 +1,20 @@
 /**
  * `chronosync status`: a thin client of the agent's local API (`GET /v1/status`, see
  * docs/agent-api.md). Prints a tracking header like `chronyc tracking` and a sources table
- * like `chronyc sources`, or with `--json` the document exactly as the agent sent it.
+ * like `chronyc sources`, then the local chronyd's view of the system clock next to the
+ * agent's ("System clock according to chronyd"), or with `--json` the document exactly as
+ * the agent sent it.
  */
 import { request } from "node:http";
 import { parseCommandArgs, parseIntegerOption } from "../args.js";
 import type { CliContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
+import { type ChronydDoc, formatChronyd } from "../format/chronyd.js";
 import { renderFields, renderTable } from "../format/table.js";
 import { formatMs } from "../format/units.js";
 import { formatHostPort, parseListen, quote } from "../target.js";
+
+export { type ChronydDoc, formatChronyd };
 
 export const STATUS_DEFAULTS = { api: "127.0.0.1:8123", timeoutMs: 5000 } as const;
 
@@ -17,7 +22,9 @@ export const STATUS_HELP = `Usage: chronosync status [options]
 
 Shows what the local agent ("chronosync agent") is doing: tracking (offset, frequency,
 error bound, status, system peer, stratum, last update) and its sources, like
-chronyc tracking + chronyc sources. Reads GET /v1/status of the agent's local API.
+chronyc tracking + chronyc sources; then, when a local chronyd answers, the system clock
+according to chronyd next to the agent's own measurement, and chronyd's sources.
+Reads GET /v1/status of the agent's local API.
 
 Source marks: * system peer, + combined, - outlier, x falseticker, ? unreachable/unusable.
 
@@ -53,6 +60,8 @@ export interface StatusDoc {
     readonly poll: number;
     readonly score: number;
   }[];
+  /** The local chronyd (agents before issue 3 §7 send none). */
+  readonly chronyd?: ChronydDoc;
 }
 
 export interface StatusOptions {
@@ -210,7 +219,8 @@ export function formatStatus(doc: StatusDoc): string {
     rows,
   );
   const sources = doc.sources.length === 0 ? ["(no sources)"] : table;
-  return `${[...header, "", ...sources].join("\n")}\n`;
+  const chronyd = doc.chronyd === undefined ? [] : ["", ...formatChronyd(doc.chronyd, t.offsetNs)];
+  return `${[...header, "", ...sources, ...chronyd].join("\n")}\n`;
 }
 
 /** Runs `chronosync status`; returns the exit status (errors are thrown as CliError). */

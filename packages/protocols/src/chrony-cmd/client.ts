@@ -1,19 +1,17 @@
 /**
  * `queryChronyd`: reads a running chronyd's tracking or sources through its command
- * protocol, like `chronyc -h HOST -p PORT tracking|sources`. One connected UDP socket
- * (so ICMP port unreachable surfaces as a NetworkFailureError at once); each request
+ * protocol, like `chronyc -h HOST|SOCKET -p PORT tracking|sources`. One connected datagram
+ * socket (so a missing endpoint surfaces as a NetworkFailureError at once); each request
  * carries a random sequence number and replies that do not echo it are ignored.
  *
- * Transport: UDP only. chronyd answers monitoring commands (tracking, sources, …) over
- * UDP from 127.0.0.1 by default (`cmdport`, default 323; `bindcmdaddress`, `cmdallow`).
- * Its Unix socket (`/run/chrony/chronyd.sock`, needed for commands that change state) is
- * a *datagram* socket, which node:dgram cannot open: `{ socketPath }` targets need a
- * native helper (packages/protocols/native) and are rejected here for now.
+ * Transports (transport.ts): `{ host, port }` is UDP to chronyd's `cmdport` (default 323,
+ * monitoring commands from 127.0.0.1 by default: `bindcmdaddress`, `cmdallow`);
+ * `{ socketPath }` is chronyd's Unix datagram socket (`/run/chrony/chronyd.sock`, or a
+ * private `bindcmdaddress /path/chronyd.sock`) through the native addon
+ * (unix-transport.ts; ChronyCmdNativeUnavailableError without it).
  * @see https://chrony-project.org/doc/4.3/chronyc.html
  */
 import { randomBytes } from "node:crypto";
-import { createSocket, type Socket } from "node:dgram";
-import { isIP } from "node:net";
 import { InvalidArgumentError, NetworkFailureError } from "@chronosync/core";
 import { ChronyCmdDecodeError, ChronyCmdStatusError, ChronyCmdTimeoutError } from "../errors.js";
 import { CHRONY_STATUS_SUCCESS } from "./header.js";
@@ -21,8 +19,13 @@ import { type ChronyReply, decodeChronyReply } from "./reply.js";
 import { type ChronyRequestKind, createChronyRequest } from "./request.js";
 import type { ChronySource } from "./sources.js";
 import type { ChronyTracking } from "./tracking.js";
+import { type ChronyCmdTransport, openUdpTransport } from "./transport.js";
+import { openUnixTransport } from "./unix-transport.js";
 
-/** Where chronyd listens for commands: UDP (`cmdport`) or its Unix socket (not yet supported). */
+/** chronyd's default Unix command socket (Debian, Fedora: `/run/chrony/chronyd.sock`). */
+export const CHRONYD_DEFAULT_SOCKET = "/run/chrony/chronyd.sock";
+
+/** Where chronyd listens for commands: UDP (`cmdport`) or its Unix datagram socket. */
 export type ChronydTarget = { host: string; port: number } | { socketPath: string };
 
 /** Options of {@link queryChronyd}. */
@@ -53,26 +56,28 @@ export async function queryChronyd(
   what: "tracking" | "sources",
   options: ChronydQueryOptions = {},
 ): Promise<ChronyTracking | ChronySource[]> {
-  if ("socketPath" in target)
-    throw new InvalidArgumentError(
-      `chronyd's Unix socket ${target.socketPath} is a datagram socket node:dgram cannot open; use its UDP cmdport`,
-    );
   const { timeoutMs = 1000 } = options;
-  if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535)
-    throw new InvalidArgumentError(`port ${target.port}`);
   if (!(timeoutMs > 0)) throw new InvalidArgumentError(`timeoutMs ${timeoutMs}`);
-  const family = isIP(target.host) === 6 ? "udp6" : "udp4";
-  const socket = createSocket(family);
-  const where = `chronyd ${target.host}:${target.port}`;
+  let transport: ChronyCmdTransport;
+  let where: string;
+  if ("socketPath" in target) {
+    if (target.socketPath === "") throw new InvalidArgumentError("socketPath is empty");
+    where = `chronyd ${target.socketPath}`;
+  } else {
+    if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535)
+      throw new InvalidArgumentError(`port ${target.port}`);
+    where = `chronyd ${target.host}:${target.port}`;
+  }
   try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
-      socket.connect(target.port, target.host, () => {
-        socket.off("error", reject);
-        resolve();
-      });
-    });
-    const ask = (kind: ChronyRequestKind) => exchange(socket, kind, timeoutMs, where);
+    transport =
+      "socketPath" in target
+        ? await openUnixTransport(target.socketPath)
+        : await openUdpTransport(target.host, target.port);
+  } catch (err) {
+    throw asNetworkFailure(err, where);
+  }
+  try {
+    const ask = (kind: ChronyRequestKind) => exchange(transport, kind, timeoutMs);
     if (what === "tracking") {
       const reply = await ask({ kind: "tracking" });
       if (reply.kind !== "tracking") throw unexpected(reply, "tracking");
@@ -88,12 +93,17 @@ export async function queryChronyd(
     }
     return sources;
   } catch (err) {
-    if (err instanceof Error && "code" in err && typeof err.code === "string" && err.code.startsWith("E"))
-      throw new NetworkFailureError(`${where}: ${err.message}`, { cause: err });
-    throw err;
+    throw asNetworkFailure(err, transport.where);
   } finally {
-    socket.close();
+    await transport.close();
   }
+}
+
+/** A system error (`code` E…) becomes core's NetworkFailureError; anything else is rethrown as is. */
+function asNetworkFailure(err: unknown, where: string): unknown {
+  if (err instanceof Error && "code" in err && typeof err.code === "string" && /^E[A-Z]/.test(err.code))
+    return new NetworkFailureError(`${where}: ${err.message}`, { cause: err });
+  return err;
 }
 
 function unexpected(reply: ChronyReply, wanted: string): ChronyCmdDecodeError {
@@ -102,25 +112,29 @@ function unexpected(reply: ChronyReply, wanted: string): ChronyCmdDecodeError {
 
 /** Sends one request and resolves with the first well-formed reply that echoes it. */
 function exchange(
-  socket: Socket,
+  transport: ChronyCmdTransport,
   kind: ChronyRequestKind,
   timeoutMs: number,
-  where: string,
 ): Promise<ChronyReply> {
   const request = createChronyRequest(kind, { random });
+  const where = transport.where;
   return new Promise((resolve, reject) => {
     let lastError: unknown;
+    let done = false;
     const finish = (fn: () => void) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
-      socket.off("message", onMessage);
-      socket.off("error", onError);
+      transport.listen(
+        () => {},
+        () => {},
+      );
       fn();
     };
-    const onError = (err: Error) => finish(() => reject(err));
-    const onMessage = (msg: Buffer) => {
+    const onMessage = (bytes: Uint8Array) => {
       let reply: ChronyReply;
       try {
-        reply = decodeChronyReply(new Uint8Array(msg.buffer, msg.byteOffset, msg.length));
+        reply = decodeChronyReply(bytes);
       } catch (err) {
         lastError = err;
         return;
@@ -142,10 +156,11 @@ function exchange(
         ),
       timeoutMs,
     );
-    socket.on("message", onMessage);
-    socket.on("error", onError);
-    socket.send(request.bytes, (err) => {
-      if (err) finish(() => reject(err));
-    });
+    transport.listen(onMessage, (err) => finish(() => reject(err)));
+    try {
+      transport.send(request.bytes);
+    } catch (err) {
+      finish(() => reject(err));
+    }
   });
 }

@@ -1,8 +1,13 @@
 /**
  * chronyd's command protocol (chrony 4.x `candm.h`, what `chronyc` speaks): a pure codec
- * for tracking and sources, and a UDP client.
+ * for tracking and sources, and a client over UDP or chronyd's Unix socket.
  */
-export { type ChronydQueryOptions, type ChronydTarget, queryChronyd } from "./client.js";
+export {
+  CHRONYD_DEFAULT_SOCKET,
+  type ChronydQueryOptions,
+  type ChronydTarget,
+  queryChronyd,
+} from "./client.js";
 export { CHRONY_IP_ADDR_LENGTH, type ChronyIpAddr } from "./fields.js";
 export { decodeChronyFloat, encodeChronyFloat } from "./float.js";
 export {
@@ -27,3 +32,5 @@ export {
   encodeChronySourceDataReply,
 } from "./sources.js";
 export { type ChronyLeapStatus, type ChronyTracking, encodeChronyTrackingReply } from "./tracking.js";
+export { type ChronyCmdTransport, openUdpTransport } from "./transport.js";
+export { loadUnixDgramAddon, openUnixTransport, type UnixDgramAddon } from "./unix-transport.js";

@@ -42,11 +42,15 @@ export interface ChronyTracking {
   leapStatus: ChronyLeapStatus;
   /** Time of the last update (0n when never). */
   refTime: Instant;
-  /** Offset still being corrected (chronyc's "System time"; positive: clock is fast). */
+  /**
+   * chronyd's estimate of the system clock's error still to correct (chronyc's "System
+   * time"), seconds: true time minus system clock, so positive means the system clock is
+   * behind (chronyc prints "slow"; checked against chronyc 4.3 with a known 50 ms offset).
+   */
   currentCorrectionS: number;
   lastOffsetS: number;
   rmsOffsetS: number;
-  /** Frequency correction of the clock, ppm (positive: clock would run slow without it). */
+  /** chronyd's frequency of the clock, ppm (chronyc's "Frequency": positive printed "fast"). */
   freqPpm: number;
   residFreqPpm: number;
   skewPpm: number;
