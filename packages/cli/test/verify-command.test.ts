@@ -76,7 +76,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "chronosync-verify-"));
   const tampered = structuredClone(exportDoc);
   (tampered.entries[5]!.payload as { uncertaintyNs: number }).uncertaintyNs = 1;
-  const badReceipt = structuredClone(receipt) as { proof: string[] };
+  const badReceipt = structuredClone(receipt) as unknown as { proof: string[] };
   badReceipt.proof[0] = ZERO_HASH;
   const files: Record<string, unknown> = {
     "keys.json": keySet,

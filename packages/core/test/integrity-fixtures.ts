@@ -77,7 +77,14 @@ export function exportOf(entries: LogEntry[], checkpoints: SignedCheckpoint[]): 
   return { version: 1, entries, checkpoints };
 }
 
+/** `T` with every `readonly` removed, all the way down: what a tamper test may edit. */
+export type DeepMutable<T> = T extends readonly (infer U)[]
+  ? DeepMutable<U>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: DeepMutable<T[K]> }
+    : T;
+
 /** A deep copy to tamper with. */
-export function clone<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+export function clone<T>(value: T): DeepMutable<T> {
+  return JSON.parse(JSON.stringify(value)) as DeepMutable<T>;
 }

@@ -8,7 +8,7 @@ import {
   verifyReceipt,
   ZERO_HASH,
 } from "../src/index.js";
-import { chain, clone, freshKey, keySetOf, seal } from "./integrity-fixtures.js";
+import { chain, clone, type DeepMutable, freshKey, keySetOf, seal } from "./integrity-fixtures.js";
 
 const key = freshKey();
 const keys = keySetOf({ key });
@@ -37,7 +37,7 @@ describe("receipts", () => {
     expect(r).toEqual(sealedReceipt(12));
   });
 
-  const tampers: [string, (r: Receipt & Record<string, unknown>) => void, RegExp][] = [
+  const tampers: [string, (r: DeepMutable<Receipt>) => void, RegExp][] = [
     [
       "edited payload",
       (r) => {
@@ -107,9 +107,9 @@ describe("receipts", () => {
   ];
   for (const [title, tamper, reason] of tampers) {
     it(`rejects a receipt with ${title}`, () => {
-      const r = clone(sealedReceipt(13)) as Receipt & Record<string, unknown>;
+      const r = clone(sealedReceipt(13));
       tamper(r);
-      const result = verifyReceipt(r, keys);
+      const result = verifyReceipt(r as Receipt, keys);
       expect(result).toMatchObject({ valid: false, code: "CRYPTO_VERIFICATION_FAILED" });
       expect(result.valid ? "" : result.reason).toMatch(reason);
     });
