@@ -9,7 +9,9 @@
 // within 3 s (iburst, local server).
 //
 // Usage: node bench/agent-overhead.mjs [--poll 4] [--minutes 10] [--sources 4] [--sample-s 5]
-//        [--no-build] [--dgram]
+//        [--no-build] [--dgram] [--node-args="--flag …"]
+// --node-args: V8/node flags for the agent; default the bundle's shebang flags (NODE_FLAGS
+// in packages/agent/scripts/bundle.mjs); --node-args= runs it with node's defaults.
 // --dgram: run without the native addon (CHRONOSYNC_NATIVE_ADDON pointed at nothing).
 // Requires `npx tsc -b` (for the testkit's chronyd harness) and chronyd. Linux only (/proc).
 // Writes bench/results/agent-overhead-poll<P>-<time>.json.
@@ -19,7 +21,7 @@ import { request } from "node:http";
 import { createServer } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { BUNDLE_NAME, bundleAgent, DEFAULT_OUTDIR } from "../packages/agent/scripts/bundle.mjs";
+import { BUNDLE_NAME, bundleAgent, DEFAULT_OUTDIR, NODE_FLAGS } from "../packages/agent/scripts/bundle.mjs";
 import { startChronydServer } from "../packages/testkit/dist/peers/chronyd.js";
 
 const { values } = parseArgs({
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     "sample-s": { type: "string", default: "5" },
     "no-build": { type: "boolean", default: false },
     dgram: { type: "boolean", default: false },
+    "node-args": { type: "string" },
   },
 });
 const poll = Number(values.poll);
@@ -118,7 +121,9 @@ process.on("SIGINT", () => void cleanup().then(() => process.exit(130)));
 try {
   for (let i = 0; i < nSources; i++) servers.push(await startChronydServer());
   const api = `127.0.0.1:${await freeTcpPort()}`;
-  const args = [bundle, "agent", "--api-listen", api];
+  // As the bundle's shebang runs it, unless --node-args says otherwise ("" = V8 defaults).
+  const nodeArgs = (values["node-args"] ?? NODE_FLAGS.join(" ")).split(" ").filter((a) => a !== "");
+  const args = [...nodeArgs, bundle, "agent", "--api-listen", api];
   for (const s of servers) args.push("--source", `ntp://127.0.0.1:${s.port}?minpoll=${poll}&maxpoll=${poll}`);
   const env = { PATH: process.env.PATH ?? "" };
   if (values.dgram) env.CHRONOSYNC_NATIVE_ADDON = "/nonexistent/ntp_udp.node";
@@ -166,6 +171,7 @@ try {
     cpus: cpus().length,
     loadavg: loadavg().map((x) => Number(x.toFixed(2))),
     transport: values.dgram ? "dgram (forced)" : "native if built, else dgram",
+    nodeArgs,
     bundleBytes,
     sources: nSources,
     poll,

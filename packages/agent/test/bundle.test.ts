@@ -40,8 +40,15 @@ function run(
   bundle: string,
   args: readonly string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runExecutable(process.execPath, [bundle, ...args]);
+}
+
+function runExecutable(
+  file: string,
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bundle, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -77,14 +84,16 @@ describe("the single-file agent bundle", () => {
     expect(bytes).toBe((await stat(bundle)).size);
     expect(bytes).toBeLessThan(1_000_000);
     expect(Object.keys(metafile.outputs)).toHaveLength(1);
-    expect((await readFile(bundle, "utf8")).startsWith("#!/usr/bin/env node\n")).toBe(true);
+    const firstLine = (await readFile(bundle, "utf8")).split("\n", 1)[0];
+    expect(firstLine).toBe("#!/usr/bin/env -S node --lite-mode --no-expose-wasm --max-semi-space-size=1");
+    expect((await stat(bundle)).mode & 0o111).not.toBe(0);
   });
 
-  it("holds only the agent, core, protocols, the CLI's agent/status commands and yaml", () => {
+  it("holds only the agent, core, protocols, the CLI's agent/status commands, yaml and @noble crypto", () => {
     const inputs = Object.keys(metafile.inputs);
     expect(inputs.length).toBeGreaterThan(10);
     const allowed =
-      /^(packages\/(agent|core|protocols|cli)\/src\/|node_modules\/yaml\/|agent-bundle-main\.ts$)/;
+      /^(packages\/(agent|core|protocols|cli)\/src\/|node_modules\/(yaml|@noble\/(ciphers|hashes|curves))\/|agent-bundle-main\.ts$)/;
     expect(inputs.filter((p) => !allowed.test(p))).toEqual([]);
     const forbidden = /fastify|(^|\/)pg\/|postgres|react|\/sim\/|\/testkit\/|commands\/serve|commands\/query/;
     expect(inputs.filter((p) => forbidden.test(p))).toEqual([]);
@@ -94,6 +103,9 @@ describe("the single-file agent bundle", () => {
 
   it("answers --version and rejects the commands it does not have", async () => {
     expect((await run(bundle, ["--version"])).stdout).toMatch(/^chronosync \d+\.\d+\.\d+\n$/);
+    // Run as an executable: its shebang's V8 flags are accepted and print no warning.
+    const direct = await runExecutable(bundle, ["--version"]);
+    expect(direct).toEqual({ code: 0, stdout: expect.stringMatching(/^chronosync \d+\.\d+\.\d+\n$/), stderr: "" });
     const serve = await run(bundle, ["serve", "ntp"]);
     expect(serve.code).toBe(2);
     expect(serve.stderr).toContain("only agent and status");

@@ -12,6 +12,10 @@ const NEEDED = [
   ["faketime", "faketime"],
   ["ntpdig", "ntpsec-ntpdate"],
   ["ip", "iproute2"],
+  ["htpdate", "htpdate"],
+  ["ptp4l", "linuxptp"],
+  ["openssl", "openssl"],
+  ["chromium", "chromium"],
 ];
 
 function present(check) {

@@ -47,6 +47,9 @@ export interface ChronydRelayOptions {
   offsetSeconds: number;
   /** What upstream itself serves (e.g. 2.5 behind faketime); default 0. */
   upstreamOffsetSeconds?: number;
+  /** chrony's `minpoll` and `maxpoll` for the upstream (log2 s). Default -2 and -2. */
+  minPoll?: number;
+  maxPoll?: number;
   /** Default: a free port. */
   port?: number;
   extraConfig?: readonly string[];
@@ -214,7 +217,8 @@ export function startChronydRelay(options: ChronydRelayOptions): Promise<Chronyd
     name: "chronyd-relay",
     port: options.port,
     config: (port, dir) => [
-      `server 127.0.0.1 port ${options.upstreamPort} iburst minpoll -2 maxpoll -2 offset ${options.offsetSeconds}`,
+      `server 127.0.0.1 port ${options.upstreamPort} iburst minpoll ${options.minPoll ?? -2} ` +
+        `maxpoll ${options.maxPoll ?? -2} offset ${options.offsetSeconds}`,
       ...commonConfig(port, dir),
       ...(options.extraConfig ?? []),
     ],
