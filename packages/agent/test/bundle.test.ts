@@ -105,7 +105,11 @@ describe("the single-file agent bundle", () => {
     expect((await run(bundle, ["--version"])).stdout).toMatch(/^chronosync \d+\.\d+\.\d+\n$/);
     // Run as an executable: its shebang's V8 flags are accepted and print no warning.
     const direct = await runExecutable(bundle, ["--version"]);
-    expect(direct).toEqual({ code: 0, stdout: expect.stringMatching(/^chronosync \d+\.\d+\.\d+\n$/), stderr: "" });
+    expect(direct).toEqual({
+      code: 0,
+      stdout: expect.stringMatching(/^chronosync \d+\.\d+\.\d+\n$/),
+      stderr: "",
+    });
     const serve = await run(bundle, ["serve", "ntp"]);
     expect(serve.code).toBe(2);
     expect(serve.stderr).toContain("only agent and status");
