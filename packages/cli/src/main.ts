@@ -1,8 +1,11 @@
 /** Entry point of the `chronosync` command: dispatch to a command, map errors to exit codes. */
 import { AGENT_HELP, runAgent } from "./commands/agent.js";
+import { DB_HELP, runDb } from "./commands/db.js";
 import { QUERY_HELP, runQuery } from "./commands/query.js";
 import { runServe, SERVE_HELP } from "./commands/serve.js";
+import { runServer, SERVER_HELP } from "./commands/server.js";
 import { runStatus, STATUS_HELP } from "./commands/status.js";
+import { runVerify, VERIFY_HELP } from "./commands/verify.js";
 import { type CliContext, processContext } from "./context.js";
 import { CliError, EXIT_CODES, runReportingFailures } from "./errors.js";
 import { quote } from "./target.js";
@@ -16,6 +19,9 @@ Commands:
   serve ntp             serve this machine's clock over NTP
   agent                 run the node agent: sync against sources, serve bounded time
   status                show the local agent's tracking and sources
+  server                run the server: HTTP API, signed log, sign-in
+  db migrate            apply the server's database migrations
+  verify <file>         check a log receipt or export offline against the published keys
   help [command]        show help for a command
 
 Options:
@@ -31,9 +37,12 @@ type Command = (args: readonly string[], ctx: CliContext) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   agent: { run: runAgent, help: AGENT_HELP },
+  db: { run: runDb, help: DB_HELP },
   query: { run: runQuery, help: QUERY_HELP },
   serve: { run: runServe, help: SERVE_HELP },
+  server: { run: runServer, help: SERVER_HELP },
   status: { run: runStatus, help: STATUS_HELP },
+  verify: { run: runVerify, help: VERIFY_HELP },
 };
 
 function help(topic: string | undefined, ctx: CliContext): number {

@@ -90,6 +90,35 @@ describe("chronosync agent", () => {
     expect(f.err()).toContain("chronosync agent: info: stopped by SIGTERM");
   });
 
+  it("rejects a malformed --chronyd before starting anything (exit 2)", async () => {
+    const f = fakeContext();
+    expect(
+      await runAgent(["--chronyd", "nowhere"], f.ctx, { env: {}, onStarted: () => expect.fail("started") }),
+    ).toBe(2);
+    expect(f.err()).toContain(
+      `--chronyd: chronyd: expected an absolute socket path, host:port or "off", got "nowhere"`,
+    );
+  });
+
+  it("--chronyd off: the start line says so, and the API still listens", async () => {
+    let stop: (signal: string) => void = () => {};
+    const f = fakeContext(new Promise((r) => (stop = r)));
+    const code = runAgent(
+      [
+        "--source",
+        "ntp://127.0.0.1:9?minpoll=-2&maxpoll=0",
+        "--api-listen",
+        `127.0.0.1:${await freeTcpPort()}`,
+        "--chronyd",
+        "off",
+      ],
+      f.ctx,
+      { env: {}, onStarted: () => void setTimeout(() => stop("SIGINT"), 100) },
+    );
+    expect(await code).toBe(0);
+    expect(f.err()).toMatch(/info: started: .*chronyd via off, local API on http:\/\/127\.0\.0\.1:\d+/);
+  });
+
   it("the built command exits 2 on a bad file with the file and key path on stderr", async () => {
     const run = await runCli(["agent", "--config", bad]);
     expect(run.code).toBe(2);

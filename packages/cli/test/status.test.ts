@@ -4,7 +4,7 @@ import { type LocalApi, startLocalApi } from "@chronosync/agent";
 import { ManualClock } from "@chronosync/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fakeProvider, LOCAL_NS } from "../../agent/test/helpers/fake-provider.js";
-import { runStatus, STATUS_HELP } from "../src/commands/status.js";
+import { type ChronydDoc, formatChronyd, runStatus, STATUS_HELP } from "../src/commands/status.js";
 import type { CliContext } from "../src/context.js";
 
 function capture(): CliContext & { stdout: () => string; stderr: () => string } {
@@ -127,5 +127,69 @@ describe("chronosync status", () => {
       other.closeAllConnections();
       await new Promise<void>((done) => other.close(() => done()));
     }
+  });
+});
+
+describe("formatChronyd", () => {
+  const up: ChronydDoc = {
+    available: true,
+    via: "/run/chrony/chronyd.sock",
+    ageMs: 1234,
+    reference: "192.0.2.1",
+    referenceId: "C0000201",
+    stratum: 2,
+    systemTimeOffsetNs: 50_000_400,
+    frequencyPpm: -3.25,
+    rootDelayNs: 31_000,
+    rootDispersionNs: 123_456,
+    leap: "normal",
+    sources: [
+      {
+        address: "192.0.2.1",
+        mode: "client",
+        state: "sync",
+        stratum: 1,
+        poll: 6,
+        reach: "377",
+        lastSampleAgoS: 12,
+        offsetNs: -1_500,
+        errorNs: 20_000,
+      },
+      {
+        address: "192.0.2.2",
+        mode: "client",
+        state: "unreach",
+        stratum: 0,
+        poll: 10,
+        reach: "0",
+        lastSampleAgoS: null,
+        offsetNs: 0,
+        errorNs: 0,
+      },
+    ],
+    agent: { offsetNs: 1_234, status: "synchronized" },
+    differenceNs: 1_234 - 50_000_400,
+  };
+
+  it("renders chronyd's view next to the agent's, then chronyd's sources like chronyc", () => {
+    expect(formatChronyd(up, 0)).toEqual([
+      "System clock according to chronyd: +50.000 ms, system clock behind (agent: +0.001 ms, difference -49.999 ms)",
+      "  chronyd     /run/chrony/chronyd.sock (read 1.2 s ago)",
+      "  reference   192.0.2.1 (C0000201), stratum 2",
+      "  frequency   -3.250 ppm",
+      "  root delay  0.031 ms, dispersion 0.123 ms",
+      "  leap        normal",
+      "     chronyd source  state    stratum  poll  reach  last rx s  offset ms  error ms",
+      "  *  192.0.2.1       sync           1     6    377         12     -0.002     0.020",
+      "  ?  192.0.2.2       unreach        0    10      0          -     +0.000     0.000",
+    ]);
+  });
+
+  it("says why chronyd is unavailable, still with the agent's offset", () => {
+    expect(
+      formatChronyd({ available: false, reason: "connect ENOENT /run/chrony/chronyd.sock" }, -2_000),
+    ).toEqual([
+      "System clock according to chronyd: unavailable (agent: -0.002 ms): connect ENOENT /run/chrony/chronyd.sock",
+    ]);
   });
 });

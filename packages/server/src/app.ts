@@ -1,0 +1,140 @@
+/**
+ * `buildApp(options)`: the Fastify application without `listen()`, so tests drive it with
+ * `inject()`. Opens (or adopts) the database, loads the master key and signing keys,
+ * opens the ledger, wires plugins and routes. Closing the app closes what it opened.
+ */
+
+import { type Clock, formatRfc3339, systemClock } from "@chronosync/core";
+import cookie from "@fastify/cookie";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { deriveJwtKey } from "./auth/tokens.js";
+import { type Database, openDatabase } from "./db/database.js";
+import { loadMasterKey } from "./keys/master-key.js";
+import { SigningKeyStore } from "./keys/signing-keys.js";
+import { type Ledger, openLedger } from "./ledger/ledger.js";
+import { registerAuth } from "./plugins/auth.js";
+import { registerErrorHandler } from "./plugins/error-handler.js";
+import { type Metrics, registerMetrics } from "./plugins/metrics.js";
+import { authRoutes } from "./routes/auth.js";
+import { healthRoutes } from "./routes/health.js";
+import { keyRoutes } from "./routes/keys.js";
+import { ledgerRoutes } from "./routes/ledger.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    database: Database;
+    keys: SigningKeyStore;
+    ledger: Ledger;
+    metrics: Metrics;
+  }
+  interface FastifyContextConfig {
+    /** No authentication needed (health, docs, public keys). */
+    public?: boolean;
+    /** Roles allowed; absent on a non-public route = admin only. */
+    roles?: readonly ("admin" | "operator" | "viewer")[];
+  }
+}
+
+export interface AppOptions {
+  /** Data directory (master key file, embedded database). */
+  readonly dataDir: string;
+  /** External PostgreSQL; absent = embedded. Ignored when `database` is given. */
+  readonly databaseUrl?: string | undefined;
+  /** An already open database to use (not closed with the app). */
+  readonly database?: Database;
+  /** Base64 master key; absent = `<dataDir>/master.key`. */
+  readonly masterKey?: string | undefined;
+  readonly clock?: Clock;
+  /** Seal after every append (default true). */
+  readonly sealOnAppend?: boolean;
+  readonly maxCheckpointSize?: number;
+  /** Fastify/pino logger options (default: off). */
+  readonly logger?: FastifyServerOptions["logger"];
+  /** Request body limit in bytes (default 1 MiB). */
+  readonly bodyLimit?: number;
+  /** Login attempts per client address per minute (default 10). */
+  readonly loginsPerMinute?: number;
+  /** Milliseconds between background seals of entries others left unsealed (default 0 = off). */
+  readonly sealIntervalMs?: number;
+}
+
+/**
+ * Seals, every `intervalMs`, entries another process appended but did not seal (it
+ * crashed between append and seal, or runs with sealing off).
+ */
+function startSealer(app: FastifyInstance, intervalMs: number): void {
+  if (intervalMs <= 0) return;
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    app.ledger
+      .seal()
+      .catch((err: unknown) => app.log.warn({ err }, "background seal failed"))
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  app.addHook("onClose", async () => clearInterval(timer));
+}
+
+/** Builds the app; the caller listens (or injects) and closes it. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const clock = options.clock ?? systemClock;
+  const masterKey = await loadMasterKey(options.dataDir, options.masterKey);
+  const ownsDatabase = options.database === undefined;
+  const database =
+    options.database ?? (await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir }));
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // No type coercion: a number where a string belongs is a 400, not silently "5".
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+  });
+  try {
+    const keys = new SigningKeyStore(database.pool, masterKey, () => formatRfc3339(clock.now(), 9));
+    let metrics: Metrics | undefined;
+    const ledger = await openLedger({
+      pool: database.pool,
+      keys,
+      now: () => clock.now(),
+      sealOnAppend: options.sealOnAppend ?? true,
+      maxCheckpointSize: options.maxCheckpointSize ?? 10_000,
+      onAppend: (_n, seconds) => metrics?.appendDuration.observe(seconds),
+    });
+    metrics = registerMetrics(app, database.pool, () => ledger.unsealedCount());
+    app.decorate("database", database);
+    app.decorate("keys", keys);
+    app.decorate("ledger", ledger);
+    app.decorate("metrics", metrics);
+    registerErrorHandler(app);
+    const now = () => new Date(Number(clock.now() / 1_000_000n));
+    const jwtKey = deriveJwtKey(masterKey);
+    await app.register(cookie);
+    registerAuth(app, jwtKey, now);
+    await app.register(swagger, {
+      openapi: {
+        openapi: "3.1.0",
+        info: { title: "ChronoSync server", version: "0.1.0", description: "See docs/server.md" },
+        components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: "/docs" });
+    await app.register(healthRoutes);
+    await app.register(keyRoutes);
+    await app.register(ledgerRoutes);
+    await app.register(authRoutes, { jwtKey, now, loginsPerMinute: options.loginsPerMinute ?? 10 });
+    startSealer(app, options.sealIntervalMs ?? 0);
+    // Registered last so it runs after every other onClose hook (the sealer's included).
+    if (ownsDatabase) app.addHook("onClose", () => database.close());
+    await app.ready();
+    return app;
+  } catch (err) {
+    await app.close().catch(() => {});
+    if (ownsDatabase) await database.close();
+    throw err;
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./keys.js";
+export * from "./ledger.js";
+export * from "./users.js";

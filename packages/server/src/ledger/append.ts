@@ -1,0 +1,90 @@
+/**
+ * Appending to the signed log. One transaction per batch: take the append advisory lock
+ * (so every server process on the database appends in turn), read the tail, insert the
+ * batch with consecutive sequence numbers, each entry's `prevHash` the previous entry's
+ * hash. The primary key on `seq` backs this up: a fork or duplicate cannot commit.
+ */
+import { canonicalJson, hashEntry, type LogEntry, ZERO_HASH } from "@chronosync/core";
+import type pg from "pg";
+import { ServerError } from "../errors.js";
+import { APPEND_LOCK } from "./rows.js";
+
+/** Rows per INSERT statement (6 parameters each, under PostgreSQL's 65 535 limit). */
+const ROWS_PER_INSERT = 5000;
+
+export interface AppendedEntry {
+  readonly entry: LogEntry;
+  readonly entryHash: string;
+}
+
+/**
+ * Turns a caller's payload into plain JSON (what jsonb stores and gives back), refusing
+ * what PostgreSQL cannot store (U+0000) or JSON cannot express (canonicalJson throws).
+ */
+export function normalizePayload(payload: unknown): unknown {
+  let text: string;
+  try {
+    text = canonicalJson(payload);
+  } catch (err) {
+    throw new ServerError("BAD_REQUEST", `log payload is not JSON: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  if (text.includes("\\u0000")) throw new ServerError("BAD_REQUEST", "log payload contains U+0000");
+  return JSON.parse(text);
+}
+
+/** Runs `fn` in a transaction on `client`: COMMIT when it resolves, ROLLBACK when it throws. */
+export async function inTransaction<T>(client: pg.ClientBase, fn: () => Promise<T>): Promise<T> {
+  await client.query("BEGIN");
+  try {
+    const result = await fn();
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * Appends `payloads` (already {@link normalizePayload}d) as entries of `kind` at `time`.
+ * Call inside a transaction: the append lock is held until it ends.
+ */
+export async function appendEntries(
+  client: pg.ClientBase,
+  kind: string,
+  normalized: readonly unknown[],
+  time: string,
+): Promise<AppendedEntry[]> {
+  await client.query("SELECT pg_advisory_xact_lock($1)", [APPEND_LOCK]);
+  const tail = await client.query<{ seq: string; entry_hash: string }>(
+    "SELECT seq, entry_hash FROM ledger_entries ORDER BY seq DESC LIMIT 1",
+  );
+  let seq = tail.rows[0] === undefined ? 0n : BigInt(tail.rows[0].seq) + 1n;
+  let prevHash = tail.rows[0]?.entry_hash ?? ZERO_HASH;
+  const appended: AppendedEntry[] = normalized.map((payload) => {
+    const entry: LogEntry = { seq: seq.toString(), kind, time, payload, prevHash };
+    const entryHash = hashEntry(entry);
+    seq += 1n;
+    prevHash = entryHash;
+    return { entry, entryHash };
+  });
+  for (let start = 0; start < appended.length; start += ROWS_PER_INSERT) {
+    await insertRows(client, appended.slice(start, start + ROWS_PER_INSERT));
+  }
+  return appended;
+}
+
+async function insertRows(client: pg.ClientBase, rows: readonly AppendedEntry[]): Promise<void> {
+  const values: unknown[] = [];
+  const tuples = rows.map(({ entry, entryHash }, i) => {
+    values.push(entry.seq, entry.kind, entry.time, JSON.stringify(entry.payload), entry.prevHash, entryHash);
+    const p = i * 6;
+    return `($${p + 1}::bigint, $${p + 2}, $${p + 3}, $${p + 4}::jsonb, $${p + 5}, $${p + 6})`;
+  });
+  await client.query(
+    `INSERT INTO ledger_entries (seq, kind, time, payload, prev_hash, entry_hash) VALUES ${tuples.join(",")}`,
+    values,
+  );
+}
