@@ -14,7 +14,8 @@ import { exchangeOnce, freeUdpPort } from "./udp.js";
 
 export const CHRONYD = "/usr/sbin/chronyd";
 
-function chronyIds(): { uid: number; gid: number } | null {
+/** The uid and gid of chronyd's unprivileged user `_chrony`, or null without one. */
+export function chronyIds(): { uid: number; gid: number } | null {
   const line = readFileSync("/etc/passwd", "utf8")
     .split("\n")
     .find((l) => l.startsWith("_chrony:"));
@@ -28,9 +29,9 @@ export function chronydAvailable(): boolean {
   return existsSync(CHRONYD) && userInfo().uid === 0 && chronyIds() !== null;
 }
 
-/** A temp folder chronyd (running as `_chrony`) may write to. */
-function chronyDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "chronosync-protocols-chronyd-"));
+/** A temp folder chronyd (running as `_chrony`) may write to; the caller removes it. */
+export function chronyDir(prefix = "chronosync-protocols-chronyd-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const ids = chronyIds();
   if (ids !== null) chownSync(dir, ids.uid, ids.gid);
   return dir;
@@ -43,9 +44,19 @@ export interface ChronydServer {
   stop: () => Promise<void>;
 }
 
+export interface StartChronydOptions {
+  /** Its folder (configuration, pid and drift files); default a fresh one, removed by stop(). */
+  dir?: string;
+  /** More to wait for after it answers NTP, e.g. its NTS-KE port accepting connections. */
+  readyWhen?: () => Promise<boolean>;
+}
+
 /** Starts `chronyd -x -d` serving `local stratum 1` on 127.0.0.1 and waits until it answers. */
-export async function startChronyd(extra: string[] = []): Promise<ChronydServer> {
-  const dir = chronyDir();
+export async function startChronyd(
+  extra: string[] = [],
+  options: StartChronydOptions = {},
+): Promise<ChronydServer> {
+  const dir = options.dir ?? chronyDir();
   const port = await freeUdpPort();
   const conf = join(dir, "server.conf");
   const lines = [
@@ -73,13 +84,16 @@ export async function startChronyd(extra: string[] = []): Promise<ChronydServer>
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) process.kill(pid, "SIGTERM");
     await exited;
-    rmSync(dir, { recursive: true, force: true });
+    if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
   };
   const random = (n: number) => new Uint8Array(n).fill(7);
   for (let attempt = 0; attempt < 50; attempt++) {
     if (child.exitCode !== null) break;
     if ((await exchangeOnce(port, createNtpRequest({ random }).bytes, 200)) !== null) {
-      return { port, pid, log: () => output, stop };
+      if (options.readyWhen === undefined || (await options.readyWhen())) {
+        return { port, pid, log: () => output, stop };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
   await stop();
