@@ -13,7 +13,7 @@ const FILE = "/etc/chronosync/agent.yaml";
 const noSystem = {
   detectSources: () => ({
     sources: ["ntp://pool.ntp.org?pool=1"],
-    origin: "default",
+    origin: "default" as const,
     files: [],
     skipped: [],
   }),
@@ -64,10 +64,11 @@ describe("loadAgentConfig: valid", () => {
       iburst: true,
       api: { listen: "127.0.0.1:8123" },
       serve: [],
-      maxDriftPpm: 15,
+      maxDriftPpm: 1,
       holdoverAfterS: 300,
       maxBoundMs: 1000,
-      report: {},
+      stateFile: "/var/lib/chronosync/agent-state.json",
+      server: { reportIntervalS: 30, bufferMaxBytes: 16_777_216 },
       logLevel: "info",
     });
     expect(describeSourcesChoice(config)).toBe(
@@ -99,8 +100,9 @@ serve: ["ntp://0.0.0.0:11123"]
 maxDriftPpm: 20.5
 holdoverAfterS: 60
 maxBoundMs: 50
-report:
-  server: https://chronosync.example.com
+server:
+  url: https://chronosync.example.com
+  reportIntervalS: 10
 logLevel: debug
 `);
     expect(config.sources).toEqual([
@@ -150,7 +152,7 @@ logLevel: debug
       maxDriftPpm: 20.5,
       holdoverAfterS: 60,
       maxBoundMs: 50,
-      report: { server: "https://chronosync.example.com/" },
+      server: { url: "https://chronosync.example.com/", reportIntervalS: 10, bufferMaxBytes: 16_777_216 },
       logLevel: "debug",
     });
     expect(describeSourcesChoice(config)).toBe(`4 sources from ${FILE}`);
@@ -163,9 +165,9 @@ logLevel: debug
     expect(load("sources: [b.example]", {}, "/x/agent.conf").sources[0]?.host).toBe("b.example");
   });
 
-  it("treats an empty file, `sources:` and `report.server:` without value as unset", () => {
+  it("treats an empty file, `sources:` and `server.url:` without value as unset", () => {
     expect(load("").sourcesOrigin).toBe("default");
-    expect(load("sources:\nreport:\n  server:\n").report).toEqual({});
+    expect(load("sources:\nserver:\n  url:\n").server.url).toBeUndefined();
   });
 
   it("applies precedence flags > env > file > defaults, key by key", () => {
@@ -206,7 +208,7 @@ logLevel: debug
         CHRONOSYNC_MAX_DRIFT_PPM: "1e1",
         CHRONOSYNC_HOLDOVER_AFTER_S: "+30",
         CHRONOSYNC_MAX_BOUND_MS: ".5",
-        CHRONOSYNC_REPORT_SERVER: "http://srv:8080/base",
+        CHRONOSYNC_SERVER_URL: "http://srv:8080/base",
         CHRONOSYNC_LOG_LEVEL: "warn",
         CHRONOSYNC_SOURCES: "",
       },
@@ -220,7 +222,7 @@ logLevel: debug
       maxDriftPpm: 10,
       holdoverAfterS: 30,
       maxBoundMs: 0.5,
-      report: { server: "http://srv:8080/base" },
+      server: { url: "http://srv:8080/base" },
       logLevel: "warn",
       sourcesOrigin: "default",
     });
@@ -274,8 +276,8 @@ serve: ntp://0.0.0.0:11123
 maxDriftPpm: -1
 holdoverAfterS: 1.5
 maxBoundMs: .inf
-report:
-  server: ftp://x
+server:
+  url: ftp://x
 logLevel: verbose
 maxpol: 3
 listen: 1
@@ -300,7 +302,7 @@ frobnicate: true
         "maxDriftPpm: expected a number in 0..500, got -1",
         "holdoverAfterS: expected an integer in 1..604800, got 1.5",
         "maxBoundMs: expected a number in 0.001..3600000, got Infinity",
-        'report.server: expected scheme http or https, got "ftp://x"',
+        'server.url: expected scheme http or https, got "ftp://x"',
         'logLevel: expected one of "debug", "info", "warn", "error", got "verbose"',
         'maxpol: unknown key (did you mean "maxPoll"?)',
         'listen: unknown key (did you mean "api.listen"?)',
@@ -355,9 +357,9 @@ frobnicate: true
     expect(problems(() => load("- a\n- b\n"))).toEqual([
       `${FILE}: expected a mapping of configuration keys, got a list`,
     ]);
-    expect(problems(() => load("api: 8123\nreport: [x]\n"))).toEqual([
+    expect(problems(() => load("api: 8123\nserver: [x]\n"))).toEqual([
       `${FILE}: api: expected a mapping with key(s) listen, got 8123`,
-      `${FILE}: report: expected a mapping with key(s) server, got a list`,
+      `${FILE}: server: expected a mapping with key(s) url, enrollToken, reportIntervalS, bufferMaxBytes, dataDir, ca, got a list`,
     ]);
     expect(problems(() => loadAgentConfig({ file: "/missing.yaml", reader: memoryReader({}) }))).toEqual([
       "/missing.yaml: cannot read the configuration file: no such file",
@@ -403,7 +405,7 @@ describe("loadAgentConfig: property", () => {
           "iburst",
           "api",
           "serve",
-          "report",
+          "server",
           "logLevel",
           "maxBoundMs",
         ),

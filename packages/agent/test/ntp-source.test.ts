@@ -210,3 +210,23 @@ function kissOf(reply: Uint8Array, code: string): Uint8Array {
   new DataView(kiss.buffer).setUint32(12, asciiReferenceId(code));
   return kiss;
 }
+
+describe("NtpSource with a slightly negative delay", () => {
+  it("clamps δ to 0 (RFC 5905 keeps δ ≥ precision) instead of throwing from its filter", () => {
+    const bed = testbed();
+    const source = new NtpSource(options);
+    const at = (timerOf(source.start(bed.local.now())) as { atNs: bigint }).atNs;
+    const send = sendOf(source.handleTimer(at, seededRandom()));
+    if (send?.kind !== "send") throw new Error("no send");
+    // Loopback with a kernel receive timestamp: T4 − T1 (0.5 µs) < T3 − T2 (1 µs).
+    const t2 = at + SERVER_OFFSET;
+    bed.server.set(t2 + 1n * US);
+    const reply = bed.responder.respond(send.bytes, t2, "192.0.2.1");
+    if (reply === null) throw new Error("no reply");
+    const actions = source.handleIncoming(reply, at + 500n);
+    const sample = actions.find((a) => a.kind === "sample");
+    expect(sample?.kind === "sample" && sample.sample.delayNs).toBe(-500n);
+    expect(sample?.kind === "sample" && sample.estimate.delayNs).toBe(0n);
+    expect(source.candidate(at + S)?.delayNs).toBe(0n);
+  });
+});

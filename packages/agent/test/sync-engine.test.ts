@@ -172,8 +172,9 @@ describe("SyncEngine", () => {
     expect(held.earliestNs <= truth && truth <= held.latestNs).toBe(true);
     expect(bed.engine.referenceState(bed.local).leap).toBe(0);
     expect(bed.engine.status(bed.local).tracking.status).toBe("holdover");
-    // 15 ppm of drift allowance passes the 1 s maxBound after ~18.5 h.
-    const later = bed.local + 20n * 3600n * S;
+    // The Kalman's random-walk frequency term (5·√(q2·t³/3)) plus 1 ppm of drift allowance
+    // pass the 1 s maxBound after ~5 days.
+    const later = bed.local + 7n * 86_400n * S;
     expect(bed.engine.now(later).status).toBe("unsynchronized");
     expect(bed.engine.now(later).halfWidthNs).toBeGreaterThan(1n * S);
     const ref = bed.engine.referenceState(later);

@@ -45,6 +45,49 @@ describe("cluster algorithm (RFC 5905 §11.2.2)", () => {
     expect(result.survivors).toHaveLength(4);
   });
 
+  it("keeps four sources of one clock whose offsets differ by their own noise", () => {
+    // Four loopback servers on one clock: offsets a few µs apart, jitters of the same size.
+    const us = (x: number): bigint => BigInt(Math.round(x * 1e3));
+    const loop = (id: string, offset: number, jitter: number): ClusterCandidate => ({
+      id,
+      offsetNs: us(offset),
+      rootDistanceNs: us(15),
+      jitterNs: us(jitter),
+      stratum: 1,
+    });
+    const four = [loop("a", 0, 2), loop("b", 2.5, 2.2), loop("c", -1.5, 1.8), loop("d", 1, 2.4)];
+    const result = clusterSurvivors(four);
+    expect(result.outliers).toEqual([]);
+    expect(result.survivors).toHaveLength(4);
+    // The RFC's own test (φ_S ≤ min ψ) would have pruned the furthest one:
+    const phi = selectionJitters(four);
+    expect(Math.max(...phi)).toBeGreaterThan(1800);
+    // …and a real outlier among them still goes.
+    expect(clusterSurvivors([...four, loop("e", 40, 2)]).outliers).toEqual(["e"]);
+  });
+
+  it("judges the spread against every survivor's noise, not the quietest one's", () => {
+    // Seen on loopback: the least noisy source sits 5 µs from three noisier ones.
+    const us = (x: number): bigint => BigInt(Math.round(x * 1e3));
+    const loop = (id: string, offset: number, jitter: number): ClusterCandidate => ({
+      id,
+      offsetNs: us(offset),
+      rootDistanceNs: us(15),
+      jitterNs: us(jitter),
+      stratum: 1,
+    });
+    const four = [
+      loop("a", 0.137, 1.401),
+      loop("b", -4.593, 4.538),
+      loop("c", -4.076, 5.778),
+      loop("d", -6.198, 7.593),
+    ];
+    expect(clusterSurvivors(four).outliers).toEqual([]);
+    // With a quiet majority the same spread is an outlier.
+    const quiet = [loop("a", 0.137, 1.401), loop("b", -4.593, 1), loop("c", -4.076, 1), loop("d", -6.198, 1)];
+    expect(clusterSurvivors(quiet).outliers).toEqual(["a"]);
+  });
+
   it("does not prune identical offsets with zero jitter", () => {
     const all = ["a", "b", "c", "d", "e"].map((id) => c(id, 1, 10, 0));
     expect(clusterSurvivors(all).survivors).toHaveLength(5);

@@ -6,6 +6,7 @@ import {
   type KalmanState,
   kalmanConfig,
   predictKalman,
+  seedKalmanFrequency,
   updateKalman,
 } from "../src/index.js";
 
@@ -165,5 +166,33 @@ describe("createServo", () => {
     expect(() => servo.update({ localNs: 30n * S, offsetNs: 0n, rootDistanceNs: 0n })).toThrow(
       InvalidArgumentError,
     );
+  });
+});
+
+describe("warm start (seeded frequency)", () => {
+  it("starts the first measurement from the seed and its sigma, not 0 ± 100 ppm", () => {
+    const cfg = kalmanConfig();
+    const seeded = seedKalmanFrequency(initialKalmanState(), -12_000, 500);
+    const first = updateKalman(seeded, { localNs: 0n, offsetNs: 1000, varianceNs2: 100 }, cfg);
+    expect(first.lastOutcome).toBe("initialized");
+    expect(first.frequencyNsPerS).toBe(-12_000);
+    expect(first.pFF).toBe(500 * 500);
+    const cold = updateKalman(initialKalmanState(), { localNs: 0n, offsetNs: 1000, varianceNs2: 100 }, cfg);
+    expect(cold.frequencyNsPerS).toBe(0);
+    expect(cold.pFF).toBe(100_000 * 100_000);
+    // 64 s later the seeded filter's offset uncertainty is far smaller.
+    expect(predictKalman(first, 64n * S, cfg).pOO).toBeLessThan(predictKalman(cold, 64n * S, cfg).pOO / 1000);
+  });
+
+  it("is ignored once measured, rejects nonsense, and the servo reports √P_ff", () => {
+    const servo = createServo();
+    expect(servo.seedFrequency(-8, 0.5)).toBe(true);
+    servo.update({ localNs: 0n, offsetNs: 0n, rootDistanceNs: 0n, uncertaintyNs: 10 });
+    expect(servo.estimate(0n)?.frequencyPpm).toBeCloseTo(-8, 9);
+    expect(servo.estimate(0n)?.frequencySigmaPpm).toBeCloseTo(0.5, 9);
+    expect(servo.seedFrequency(3, 1)).toBe(false);
+    expect(servo.estimate(0n)?.frequencyPpm).toBeCloseTo(-8, 9);
+    expect(() => seedKalmanFrequency(initialKalmanState(), Number.NaN, 1)).toThrow(InvalidArgumentError);
+    expect(() => seedKalmanFrequency(initialKalmanState(), 0, 0)).toThrow(InvalidArgumentError);
   });
 });

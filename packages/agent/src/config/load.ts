@@ -49,8 +49,25 @@ export interface AgentConfig {
   readonly maxDriftPpm: number;
   readonly holdoverAfterS: number;
   readonly maxBoundMs: number;
-  readonly report: { readonly server?: string };
+  /** State file path; empty: none. */
+  readonly stateFile: string;
+  /** Where status reads the local chronyd: socket path, host:port or "off"; unset = defaults. */
+  readonly chronyd?: string;
+  /** Reporting to a ChronoSync server (docs/report-protocol.md); no `url`: off. */
+  readonly server: AgentServerConfig;
   readonly logLevel: LogLevel;
+}
+
+/** The `server` section: reporting to a ChronoSync server (issue 4 §5). */
+export interface AgentServerConfig {
+  readonly url?: string;
+  readonly enrollToken?: string;
+  readonly reportIntervalS: number;
+  readonly bufferMaxBytes: number;
+  /** Credentials and buffer; unset: the state file's directory. */
+  readonly dataDir?: string;
+  /** Extra CA certificates (PEM file). */
+  readonly ca?: string;
 }
 
 /** Flags as parsed from argv (e.g. by `node:util` parseArgs), keyed by flag name without dashes. */
@@ -306,7 +323,19 @@ export function loadAgentConfig(options: LoadAgentConfigOptions = {}): AgentConf
   });
   if (c.issues.length > 0) throw new AgentConfigError(c.issues);
 
-  const reportServer = get<string | undefined>("report.server");
+  const optional = (key: string, name: string) => {
+    const v = get<string | undefined>(`server.${key}`);
+    return v === undefined ? {} : { [name]: v };
+  };
+  const server: AgentServerConfig = {
+    ...optional("url", "url"),
+    ...optional("enrollToken", "enrollToken"),
+    reportIntervalS: get<number>("server.reportIntervalS"),
+    bufferMaxBytes: get<number>("server.bufferMaxBytes"),
+    ...optional("dataDir", "dataDir"),
+    ...optional("ca", "ca"),
+  };
+  const chronyd = get<string | undefined>("chronyd");
   return deepFreeze({
     ...(file !== undefined && { file }),
     sources,
@@ -320,7 +349,9 @@ export function loadAgentConfig(options: LoadAgentConfigOptions = {}): AgentConf
     maxDriftPpm: get<number>("maxDriftPpm"),
     holdoverAfterS: get<number>("holdoverAfterS"),
     maxBoundMs: get<number>("maxBoundMs"),
-    report: reportServer === undefined ? {} : { server: reportServer },
+    stateFile: get<string>("stateFile"),
+    ...(chronyd !== undefined && { chronyd }),
+    server,
     logLevel: get<LogLevel>("logLevel"),
   });
 }

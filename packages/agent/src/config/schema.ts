@@ -201,10 +201,10 @@ export const AGENT_CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
   decimal(
     {
       key: "maxDriftPpm",
-      default: 15,
+      default: 1,
       env: "CHRONOSYNC_MAX_DRIFT_PPM",
       flag: "max-drift-ppm",
-      doc: "Largest frequency error assumed for the local clock, ppm; the error bound grows by this rate between updates.",
+      doc: "Frequency error of the local clock assumed beyond the servo's own estimate (chrony's `maxclockerror`), ppm; the error bound grows by this rate between updates. RFC 5905's φ is 15.",
     },
     0,
     500,
@@ -233,14 +233,97 @@ export const AGENT_CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
   ),
   text(
     {
-      key: "report.server",
-      env: "CHRONOSYNC_REPORT_SERVER",
-      flag: "report-server",
-      doc: "Base URL of the ChronoSync server to report to. Accepted and validated, not used yet: reporting arrives with the server.",
+      key: "stateFile",
+      default: "/var/lib/chronosync/agent-state.json",
+      env: "CHRONOSYNC_STATE_FILE",
+      flag: "state-file",
+      doc: "File keeping the clock's frequency across restarts (like chrony's driftfile), written atomically every 5 minutes and at shutdown (its directory is created when missing); `\"\"` turns it off. Not writable: one warning, the agent runs on.",
+    },
+    "path",
+    "a file path",
+    (s) => (s.includes("\0") ? fail("a file path without NUL") : ok(s.trim())),
+  ),
+  text(
+    {
+      key: "server.url",
+      env: "CHRONOSYNC_SERVER_URL",
+      flag: "server-url",
+      doc: "Base URL of the ChronoSync server to report to (docs/report-protocol.md); unset: no reporting.",
     },
     "http(s) URL",
     "an http:// or https:// URL",
     httpUrl,
+  ),
+  text(
+    {
+      key: "server.enrollToken",
+      env: "CHRONOSYNC_ENROLL_TOKEN",
+      flag: "enroll-token",
+      doc: "One-time enrollment token from the server's admin, traded once for client credentials (saved in `server.dataDir`). Prefer the environment variable to a flag.",
+    },
+    "string",
+    "a non-empty token",
+    (s) => (s.trim() === "" ? fail("a non-empty token") : ok(s.trim())),
+  ),
+  integer(
+    {
+      key: "server.reportIntervalS",
+      default: 30,
+      env: "CHRONOSYNC_REPORT_INTERVAL_S",
+      flag: "report-interval-s",
+      doc: "Seconds between reports (each a snapshot of `/v1/status` plus the agent's CPU and RSS).",
+    },
+    1,
+    86_400,
+  ),
+  integer(
+    {
+      key: "server.bufferMaxBytes",
+      default: 16_777_216,
+      env: "CHRONOSYNC_BUFFER_MAX_BYTES",
+      flag: "buffer-max-bytes",
+      doc: "Most bytes of unsent reports kept on disk while the server is unreachable (about 1 KiB each); when full the oldest are dropped and counted.",
+    },
+    65_536,
+    1_099_511_627_776,
+  ),
+  text(
+    {
+      key: "server.dataDir",
+      env: "CHRONOSYNC_DATA_DIR",
+      flag: "data-dir",
+      doc: "Directory for the credentials (`credentials.json`, 0600) and the report buffer (`report-buffer/`). Unset: the state file's directory, else `/var/lib/chronosync`.",
+    },
+    "path",
+    "a directory path",
+    (s) => (s.includes("\0") || s.trim() === "" ? fail("a directory path") : ok(s.trim())),
+  ),
+  text(
+    {
+      key: "server.ca",
+      env: "CHRONOSYNC_SERVER_CA",
+      flag: "server-ca",
+      doc: "PEM file of CA certificates trusted for the server besides the system's (e.g. its self-signed certificate).",
+    },
+    "path",
+    "a file path",
+    (s) => (s.includes("\0") || s.trim() === "" ? fail("a file path") : ok(s.trim())),
+  ),
+  text(
+    {
+      key: "chronyd",
+      env: "CHRONOSYNC_CHRONYD",
+      flag: "chronyd",
+      doc: "Where `/v1/status` reads the local chronyd's own state: its Unix command socket (an absolute path), its UDP command port (`host:port`), or `off`. Unset: `/run/chrony/chronyd.sock`, then `127.0.0.1:323`.",
+    },
+    'socket path, host:port or "off"',
+    'an absolute socket path, host:port or "off"',
+    (s) =>
+      s === "off" || s.startsWith("/")
+        ? ok(s)
+        : s.includes(":")
+          ? listenAddress(s)
+          : fail('an absolute socket path, host:port or "off"'),
   ),
   oneOf(
     {

@@ -177,7 +177,10 @@ export class NtpSource {
         this.#apply({ kind: "sample", stable: this.#isStable(sample) });
         this.filter.add({
           offsetNs: sample.offsetNs,
-          delayNs: sample.delayNs,
+          // The packet tests accept δ down to −(ρ client + ρ server) (a kernel receive
+          // timestamp on loopback can precede the user-space send time): clamp, as ntpd
+          // does, since the filter takes no negative delay.
+          delayNs: sample.delayNs < 0n ? 0n : sample.delayNs,
           dispersionNs: sample.dispersionNs,
           atNs: sample.t4,
         });

@@ -2,9 +2,12 @@
  * The agent runner (issue 3 §1, §6): carries out the pure {@link SyncEngine}'s actions
  * with real sockets and timers, and serves the virtual clock downstream.
  *
- * - Each source's host is resolved once with `dns.lookup` (the first address; using
- *   several addresses of a pool and re-resolving are not done here yet).
- * - One connected client socket per source (protocols' `openNtpClientSocket`: kernel
+ * - Each configured source is a {@link SourcePool} (issue 3 §4): a `server` name gives one
+ *   association, a `pool` name up to 4, one per address (`dns.lookup` with `all: true`,
+ *   injectable as `deps.resolver`). Once a second every pool is maintained: an association
+ *   unreachable for 8 polls, demobilized, or a falseticker again and again is replaced by
+ *   a fresh address after re-resolving the name; resolver failures retry with backoff.
+ * - One connected client socket per association (protocols' `openNtpClientSocket`: kernel
  *   timestamps when the native addon loads). T1 comes from `send()` and is reported with
  *   `markSent`; T4 comes with each reply.
  * - One real timer per source: each `setTimer` replaces the previous one; `demobilize`
@@ -19,7 +22,6 @@
  * The engine reads no clock: every call gets the system clock's reading ("local time").
  */
 import { randomBytes } from "node:crypto";
-import { lookup } from "node:dns/promises";
 import { type Clock, type Instant, type SyncStatus, systemClock } from "@chronosync/core";
 import {
   type NtpClientSocket,
@@ -34,6 +36,14 @@ import type { LogLevel } from "../config/schema.js";
 import { parseHostPort } from "../config/source-url.js";
 import type { RandomBytes } from "../engine/ntp-source.js";
 import { type SyncAction, SyncEngine, type SyncNow, type SyncStatusReport } from "../sync/sync-engine.js";
+import {
+  nodeResolver,
+  type PoolHost,
+  type Resolver,
+  SourcePool,
+  type SourcePoolOptions,
+} from "./source-pool.js";
+import { StateFile, type StateFileFs } from "./state-file.js";
 
 /** Where the runner writes its log lines. */
 export type AgentLog = (level: LogLevel, message: string) => void;
@@ -52,16 +62,26 @@ export interface AgentDeps {
   readonly random?: RandomBytes;
   /** Client and server sockets: `"auto"` (default) uses the native addon when it loads. */
   readonly native?: boolean | "auto";
+  /** File operations for the state file; default node:fs/promises. */
+  readonly stateFs?: StateFileFs;
+  /** Interval between state file writes, ms; default 5 minutes. */
+  readonly stateSaveIntervalMs?: number;
+  /** Resolves source names; default `dns.lookup(host, { all: true })`. */
+  readonly resolver?: Resolver;
+  /** Pool settings (sizes, replacement thresholds, retry backoff). */
+  readonly pool?: SourcePoolOptions;
   /** Called once everything is started, before `startAgent` resolves (e.g. to start the API). */
   readonly onStarted?: (runner: AgentRunner) => void | Promise<void>;
 }
 
-/** One source as the runner opened it. */
+/** One association as the runner opened it. */
 export interface AgentRunnerSource {
-  /** The engine's id: the configured URL. */
+  /** The engine's id: the configured URL for a server, `ntp://address:port` for a pool member. */
   readonly id: string;
+  /** The configured source URL it belongs to. */
+  readonly source: string;
   readonly host: string;
-  /** The address used (the first one `dns.lookup` gave). */
+  /** The address polled. */
   readonly address: string;
   readonly port: number;
   readonly transport: "native" | "dgram";
@@ -83,8 +103,10 @@ export interface AgentRunner {
   readonly virtualClock: Clock;
   /** The provider for the local API (the engine's `now` / `status`). */
   readonly time: AgentTimeProvider;
-  /** Sources that resolved and got a socket. */
+  /** Associations open now (pool members come and go). */
   readonly sources: readonly AgentRunnerSource[];
+  /** One pool per configured source. */
+  readonly pools: readonly SourcePool[];
   /** Relay servers that are listening. */
   readonly serving: readonly AgentServing[];
   /** Bounded time now. */
@@ -93,7 +115,9 @@ export interface AgentRunner {
   status(): SyncStatusReport;
   /** What the relay servers advertise (cached: the same object while unchanged). */
   referenceState(): NtpReferenceState;
-  /** Stops timers, closes sockets and servers. Idempotent. */
+  /** Writes the state file now (false: disabled, nothing to save yet, or the write failed). */
+  saveState(): Promise<boolean>;
+  /** Stops timers, closes sockets and servers, writes the state file. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -131,36 +155,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
 
   log("info", `using ${describeSourcesChoice(config)}`);
 
-  // Resolve every source; one that does not resolve is left out (logged).
-  const resolved = await Promise.all(
-    config.sources.map(async (s) => {
-      try {
-        const { address, family } = await lookup(s.host);
-        if (s.pool) log("info", `${s.url}: pool: using only its first address ${address}`);
-        return { source: s, address, family: family === 6 ? (6 as const) : (4 as const) };
-      } catch (err) {
-        log("error", `${s.url}: cannot resolve ${s.host}: ${errorText(err)}; source left out`);
-        return null;
-      }
-    }),
-  );
-  const seen = new Set<string>();
-  const usable = resolved.flatMap((r) => {
-    if (r === null || seen.has(r.source.url)) return [];
-    seen.add(r.source.url);
-    return [r];
-  });
-
   const engine = new SyncEngine({
-    sources: usable.map((r) => ({
-      id: r.source.url,
-      address: r.address,
-      poll: {
-        minPoll: r.source.minPoll,
-        maxPoll: r.source.maxPoll,
-        iburstCount: r.source.iburst ? 4 : 0,
-      },
-    })),
+    sources: [],
     bound: {
       maxDriftPpm: config.maxDriftPpm,
       holdoverAfterNs: BigInt(config.holdoverAfterS) * 1_000_000_000n,
@@ -168,6 +164,24 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     },
     precisionLog2: local.precisionLog2,
   });
+
+  // State file (issue 3 §11): warm start before the first sample, saved periodically.
+  const stateFile = config.stateFile === "" ? undefined : new StateFile(config.stateFile, log, deps.stateFs);
+  if (stateFile !== undefined) {
+    const saved = await stateFile.load();
+    const sigma = saved === undefined ? undefined : engine.warmStart(saved, local.now());
+    if (saved !== undefined && sigma !== undefined) {
+      log(
+        "info",
+        `warm start from ${stateFile.path}: frequency ${saved.frequencyPpm.toFixed(3)} ± ${sigma.toFixed(3)} ppm`,
+      );
+    }
+  }
+  const saveState = async (): Promise<boolean> => {
+    const state = engine.exportState(local.now());
+    if (stateFile === undefined || state === undefined) return false;
+    return stateFile.save(state);
+  };
 
   let stopped = false;
   const timers = new Map<string, NodeJS.Timeout>();
@@ -264,40 +278,112 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     if (stopped) return;
     stopped = true;
     clearInterval(tick);
+    clearInterval(poolTick);
+    clearInterval(stateTimer);
     for (const id of [...sockets.keys(), ...timers.keys()]) closeSource(id);
     await Promise.all(servers.map((s) => s.close().catch(() => undefined)));
+    await saveState();
   };
+
+  // The pools' side of the runner: open and close associations.
+  let started = false;
+  const host: PoolHost = {
+    add: async (pool, member) => {
+      const { source } = pool;
+      const id = member.id;
+      engine.addSource({
+        id,
+        address: member.address,
+        poll: { minPoll: source.minPoll, maxPoll: source.maxPoll, iburstCount: source.iburst ? 4 : 0 },
+      });
+      try {
+        const socket = await openNtpClientSocket(
+          { address: member.address, family: member.family, port: source.port },
+          local,
+          native,
+          {
+            onReply: (bytes, t4) => {
+              if (stopped || sockets.get(id) !== socket) return;
+              try {
+                run(engine.handleIncoming(id, bytes, t4));
+              } catch (err) {
+                // A reply must never take the agent down: log our bug and keep serving.
+                log("error", `${id}: reply dropped: ${errorText(err)}`);
+              }
+            },
+            onError: (err) => log("debug", `${id}: ${errorText(err)}`),
+          },
+        );
+        if (stopped) {
+          socket.close();
+          engine.removeSource(id);
+          return false;
+        }
+        sockets.set(id, socket);
+        sources.push({
+          id,
+          source: source.url,
+          host: source.host,
+          address: member.address,
+          port: source.port,
+          transport: socket.transport,
+        });
+        log("debug", `${id}: polling ${member.address}:${source.port} (${socket.transport})`);
+        if (started) run(engine.start(local.now()));
+        return true;
+      } catch (err) {
+        // A source without a socket would never poll yet count as a voter: drop it.
+        engine.removeSource(id);
+        log("error", `${id}: cannot open a socket to ${member.address}:${source.port}: ${errorText(err)}`);
+        return false;
+      }
+    },
+    remove: (id) => {
+      closeSource(id);
+      engine.removeSource(id);
+      const i = sources.findIndex((x) => x.id === id);
+      if (i >= 0) sources.splice(i, 1);
+    },
+    inUse: (address, port) => sources.some((x) => x.address === address && x.port === port),
+    status: (id) => {
+      const s = engine.sourceStatus(id, local.now());
+      return s === undefined
+        ? undefined
+        : {
+            state: s.state,
+            reach: s.reach,
+            sent: s.sent,
+            falsetickers: s.falsetickers,
+            selection: s.selection,
+          };
+    },
+    log,
+  };
+  const seenUrls = new Set<string>();
+  const pools = config.sources.flatMap((s) => {
+    if (seenUrls.has(s.url)) return [];
+    seenUrls.add(s.url);
+    return [new SourcePool(s, host, deps.resolver ?? nodeResolver, deps.pool)];
+  });
+  const poolTick = setInterval(() => {
+    if (stopped) return;
+    for (const pool of pools) void pool.maintain(performance.now());
+  }, 1000);
+  poolTick.unref();
 
   const tick = setInterval(() => {
     referenceDirty = true;
     checkStatus();
   }, 1000);
   tick.unref();
+  const stateTimer = setInterval(() => {
+    void saveState();
+  }, deps.stateSaveIntervalMs ?? 300_000);
+  stateTimer.unref();
 
   try {
-    // Sockets.
-    await Promise.all(
-      usable.map(async ({ source, address, family }) => {
-        const id = source.url;
-        try {
-          const socket = await openNtpClientSocket({ address, family, port: source.port }, local, native, {
-            onReply: (bytes, t4) => {
-              if (!stopped) run(engine.handleIncoming(id, bytes, t4));
-            },
-            onError: (err) => log("debug", `${id}: ${errorText(err)}`),
-          });
-          if (stopped) {
-            socket.close();
-            return;
-          }
-          sockets.set(id, socket);
-          sources.push({ id, host: source.host, address, port: source.port, transport: socket.transport });
-          log("debug", `${id}: polling ${address}:${source.port} (${socket.transport})`);
-        } catch (err) {
-          log("error", `${id}: cannot open a socket to ${address}:${source.port}: ${errorText(err)}`);
-        }
-      }),
-    );
+    // Associations: fill every pool (one after the other, so the order is the configuration's).
+    for (const pool of pools) await pool.maintain(performance.now());
 
     // Relay servers on the virtual clock.
     const virtualClock: Clock = {
@@ -331,18 +417,22 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       virtualClock,
       time,
       sources,
+      pools,
       serving,
       now: () => engine.now(local.now()),
       status: () => engine.status(local.now()),
       referenceState,
+      saveState,
       stop,
     };
 
-    // A source without a socket would never poll yet count as a voter: drop it.
-    for (const id of engine.sourceIds) if (!sockets.has(id)) engine.removeSource(id);
+    started = true;
     run(engine.start(local.now()));
     if (sockets.size === 0)
-      log("warn", "no source could be opened: serving the system clock, unsynchronized");
+      log(
+        "warn",
+        "no source could be opened yet: serving the system clock, unsynchronized (names are resolved again with backoff)",
+      );
     await deps.onStarted?.(runner);
     return runner;
   } catch (err) {

@@ -7,11 +7,13 @@
  * (system) clock reading and carries out the returned actions, each tagged with its source.
  *
  * After every new sample the engine selects among the reachable sources (once a majority
- * of the live sources has answered) and, when the
- * system peer brought a sample not used before (RFC 5905 `clock_update`: never an older
- * one), feeds the servo with the combined offset at that sample's time, the root distance
- * of the combination, and an honest variance: ((δ − δ_min)/2)² of the system peer, the
- * mean of that over recent updates, the selection jitter ψ_S² and (100 ns)².
+ * of the live sources has answered) and, when the system peer has a sample newer than the
+ * last one fed (never an older one), feeds the servo with that newest sample's offset
+ * shifted by the combination's Θ − θ_P, the bound distance of the combination
+ * ({@link boundDistance}), and an honest variance: ((δ − δ_min)/2)² of that sample, the
+ * mean of that over recent updates, the selection jitter ψ_S² and (100 ns)². Feeding the
+ * newest sample rather than the filter's lowest-delay choice lets the Kalman weight every
+ * sample and keeps the bound's age within one poll (docs/servo.md "Tightness").
  *
  * Status: `unsynchronized` before the first accepted update and once the half-width
  * exceeds `maxBoundNs` (the virtual clock is still served, its bound says how little it is
@@ -23,6 +25,7 @@ import {
   BoundedClock,
   type BoundedTime,
   createServo,
+  DEFAULT_KALMAN_CONFIG,
   type Duration,
   type Instant,
   type KalmanConfig,
@@ -43,6 +46,8 @@ import {
   type RandomBytes,
 } from "../engine/ntp-source.js";
 import { type PollConfig, resolvePollConfig } from "../engine/source-poll.js";
+import { AGENT_STATE_VERSION, type AgentState, warmStartSigmaPpm } from "./agent-state.js";
+import { boundDistance } from "./bound-distance.js";
 import { CompensatedFilter } from "./compensated-filter.js";
 import { referenceIdOf } from "./reference-id.js";
 
@@ -70,7 +75,10 @@ export interface SyncEngineOptions {
   readonly filter?: SampleFilterKind;
   readonly selection?: SelectionOptions;
   readonly kalman?: Partial<KalmanConfig>;
-  /** Bound settings; `holdoverAfterNs` defaults to 9 × the largest poll interval (≥ 300 s). */
+  /**
+   * Bound settings; `holdoverAfterNs` defaults to 9 × the largest poll interval (≥ 300 s),
+   * `maxDriftPpm` to {@link DEFAULT_MAX_DRIFT_PPM}.
+   */
   readonly bound?: Partial<BoundConfig>;
   /** Precision of the local clock, log2 s, advertised downstream. Default −20 (≈ 1 µs). */
   readonly precisionLog2?: number;
@@ -127,6 +135,13 @@ const S = 1_000_000_000n;
 const REACH_MASK = 0x0f;
 /** Variance floor, ns²: timestamping granularity. */
 const VARIANCE_FLOOR_NS2 = 100 * 100;
+/**
+ * Frequency error the bound allows beyond the servo's own (its k·√P_θθ already grows with
+ * the frequency variance): chrony's `maxclockerror` default. RFC 5905's φ = 15 ppm is for
+ * a clock whose frequency nobody estimates; on top of the Kalman estimate it counted the
+ * frequency error twice and was most of the half-width (docs/servo.md).
+ */
+export const DEFAULT_MAX_DRIFT_PPM = 1;
 /** Updates over which the mean ((δ − δ_min)/2)² is taken. */
 const SPREAD_WINDOW = 16;
 
@@ -150,11 +165,15 @@ export class SyncEngine {
       }
     }
     const interval = BigInt(Math.round(2 ** maxPoll * 1e9));
-    // The clock filter may offer the same lowest-delay sample for its 8 stages, and the
-    // servo is fed only new ones: a shorter timeout flips a healthy engine to holdover.
+    // The servo gets every new sample of the system peer, but a peer may lose a few polls
+    // (and the first polls of a source may not have a majority yet): 9 polls of slack.
     // Losing the sources is caught sooner, by reachability (see #bounded).
     const holdoverAfterNs = 9n * interval > 300n * S ? 9n * interval : 300n * S;
-    this.clock = new BoundedClock(servo, { holdoverAfterNs, ...options.bound });
+    this.clock = new BoundedClock(servo, {
+      holdoverAfterNs,
+      maxDriftPpm: DEFAULT_MAX_DRIFT_PPM,
+      ...options.bound,
+    });
     for (const spec of options.sources) this.addSource(spec);
   }
 
@@ -183,6 +202,30 @@ export class SyncEngine {
       falsetickers: 0,
       leap: 0,
     });
+  }
+
+  /** The state to save (issue 3 §11): the servo's frequency, once it has an estimate. */
+  exportState(localNs: Instant): AgentState | undefined {
+    const est = this.clock.servo.estimate(localNs);
+    if (est === null) return undefined;
+    return {
+      version: AGENT_STATE_VERSION,
+      savedAtNs: localNs,
+      frequencyPpm: est.frequencyPpm,
+      frequencySigmaPpm: est.frequencySigmaPpm,
+    };
+  }
+
+  /**
+   * Warm start from a saved state: before the first update, the servo starts from the
+   * saved frequency with its uncertainty widened for the time since ({@link warmStartSigmaPpm}).
+   * Returns the sigma used, ppm, or undefined when the servo already has a measurement.
+   */
+  warmStart(state: AgentState, localNs: Instant): number | undefined {
+    const cold =
+      this.#options.kalman?.initialFrequencySigmaPpm ?? DEFAULT_KALMAN_CONFIG.initialFrequencySigmaPpm;
+    const sigma = warmStartSigmaPpm(state, localNs, cold);
+    return this.clock.servo.seedFrequency(state.frequencyPpm, sigma) ? sigma : undefined;
   }
 
   /** Drops a source (the runner cancels its timer). */
@@ -230,6 +273,18 @@ export class SyncEngine {
     return {
       ...b,
       sources: [...this.#entries].map(([id, e]) => ({ id, state: this.#stateOf(e) })),
+    };
+  }
+
+  /** One source's statistics at local time `localNs`, or undefined when it is not held. */
+  sourceStatus(id: string, localNs: Instant): SyncSourceStatus | undefined {
+    const e = this.#entries.get(id);
+    if (e === undefined) return undefined;
+    return {
+      ...e.source.stats(localNs),
+      selection: this.#stateOf(e),
+      falsetickers: e.falsetickers,
+      rootDistanceNs: e.rootDistanceNs,
     };
   }
 
@@ -354,14 +409,18 @@ export class SyncEngine {
     const peerCandidate = candidates.find((c) => c.id === result.systemPeer);
     const peerEstimate = peer?.filter.estimate(nowNs);
     if (peer === undefined || peerCandidate === undefined || peerEstimate === undefined) return;
-    const at = peerEstimate.atNs;
+    // The servo takes the system peer's newest sample, not only the filter's lowest-delay
+    // choice: the Kalman weights each by its own variance, and the bound's age stays
+    // within one poll instead of up to eight (docs/servo.md).
+    const newest = peer.filter.samples()[0];
+    if (newest === undefined) return;
+    const at = newest.atNs;
     if (this.#lastFedAtNs !== undefined && at <= this.#lastFedAtNs) return;
 
-    // The combination refers to nowNs; take it back to the peer's sample time.
-    const f = (this.clock.servo.estimate(at)?.frequencyPpm ?? 0) / 1e6;
-    const offsetAt = result.offsetNs - BigInt(Math.round(f * Number(nowNs - at)));
+    // Θ − θ_P (both at nowNs) carries the other survivors' view over to the peer's sample.
+    const offsetAt = newest.offsetNs + (result.offsetNs - peerCandidate.offsetNs);
     const { minDelayNs, count } = peer.filter.delayFloor();
-    const delay = Number(peerEstimate.delayNs);
+    const delay = Number(newest.delayNs);
     let variance: number;
     if (minDelayNs === undefined || count < 8) {
       // δ_min not known yet: the hard bound δ/2 (docs/servo.md).
@@ -380,7 +439,7 @@ export class SyncEngine {
     this.clock.update({
       localNs: at,
       offsetNs: offsetAt,
-      rootDistanceNs: result.rootDistanceNs,
+      rootDistanceNs: boundDistance(result, peerCandidate, newest.dispersionNs),
       measurementVarianceNs2: variance,
     });
     this.#lastFedAtNs = at;

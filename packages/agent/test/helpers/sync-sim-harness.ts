@@ -5,12 +5,11 @@
  * interval the bounded `now()` is checked against true time.
  *
  * Coverage counts every sampled instant after the first `synchronized` one, whatever the
- * status then (holdover included). Holdover note: with the default `holdoverAfterNs`
- * (3 × the largest poll interval, ≥ 300 s) a healthy engine spends a large share of its
- * time in `holdover`: the clock filter keeps offering the same minimum-delay sample for
- * up to 8 polls, the servo is fed only with new samples, so "no update accepted for
- * holdoverAfterNs" trips while every source answers. The scenarios therefore accept
- * `holdover` as a final status and report the share of `synchronized` instants.
+ * status then (holdover included). The scenarios accept `holdover` as a final status
+ * (an outage, lost packets) and report the share of `synchronized` instants. (Before the
+ * servo took every new sample of the system peer, a healthy engine could reach
+ * `holdover` while every source answered: the filter kept offering one lowest-delay
+ * sample for up to 8 polls.)
  */
 import {
   type ClockStep,

@@ -1,9 +1,9 @@
 /**
  * The cluster algorithm of RFC 5905 §11.2.2 (A.5.5.3): from the truechimers, repeatedly
  * discard the survivor whose offset is furthest from the others — the one with the
- * largest selection jitter — until that jitter is no larger than the smallest peer
- * jitter among the survivors (pruning further would not make the result better than
- * its best source) or only NMIN (3) survivors remain.
+ * largest selection jitter — until that jitter is explained by the survivors' peer
+ * jitters (pruning further would not make the result better) or only NMIN (3) survivors
+ * remain.
  *
  * @see https://www.rfc-editor.org/rfc/rfc5905#section-11.2.2
  */
@@ -11,6 +11,9 @@
 import type { Duration } from "../time.js";
 import { MAX_DISTANCE_NS, MIN_CLUSTER_SURVIVORS } from "./types.js";
 import { assertUniqueIds, compareIds, roundNs } from "./util.js";
+
+/** A survivor is consistent with the others when φ_S ≤ this many × its expected value. */
+const CONSISTENT_SIGMAS = 2;
 
 /** A truechimer as the cluster algorithm needs it. */
 export interface ClusterCandidate {
@@ -63,7 +66,13 @@ export function selectionJitters(candidates: readonly { readonly offsetNs: Durat
  *
  * Departures from the A.5.5.3 pseudocode: it deletes the survivor with the largest
  * selection jitter (the printed code deletes the last one scanned), and it stops when
- * max φ_S ≤ min ψ (the code says <), so equal offsets with zero jitter are not pruned.
+ * when that φ_S ≤ 2·√(ψ_w² + mean_{j≠w} ψ_j²) (the code says φ_S < min ψ). When the
+ * offsets differ by noise only, E[φ_S,w²] is exactly ψ_w² + mean ψ_j², so the RFC test
+ * pruned healthy sources of equal quality down to NMIN (four loopback servers left one
+ * `outlier`, often the least noisy one); the offset spread is now judged against the
+ * noise the survivors report (a 2σ test), as chrony keeps every source consistent with
+ * the others. The test is never stricter than the RFC's. Equal offsets with zero jitter
+ * are kept.
  */
 export function clusterSurvivors(
   candidates: readonly ClusterCandidate[],
@@ -79,8 +88,14 @@ export function clusterSurvivors(
     for (let i = 1; i < survivors.length; i++) {
       if (jitters[i]! >= jitters[worst]!) worst = i;
     }
-    const minPeerJitter = Math.min(...survivors.map((s) => Number(s.jitterNs)));
-    if (jitters[worst]! <= minPeerJitter) break;
+    // E[φ_S,w²] = ψ_w² + mean over the others of ψ_j² when offsets differ by noise only.
+    let othersSquares = 0;
+    for (let i = 0; i < survivors.length; i++)
+      if (i !== worst) othersSquares += Number(survivors[i]!.jitterNs) ** 2;
+    const expected = Math.sqrt(
+      Number(survivors[worst]!.jitterNs) ** 2 + othersSquares / (survivors.length - 1),
+    );
+    if (jitters[worst]! <= CONSISTENT_SIGMAS * expected) break;
     outliers.push(survivors[worst]!.id);
     survivors.splice(worst, 1);
     jitters = selectionJitters(survivors);

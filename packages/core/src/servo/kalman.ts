@@ -158,15 +158,34 @@ function checkMeasurement(m: KalmanMeasurement): void {
   }
 }
 
+/**
+ * Warm start (chrony's driftfile): before the first measurement, sets the frequency and
+ * its variance the first measurement starts from, instead of 0 ± `initialFrequencySigmaPpm`.
+ * Returns the state unchanged once the filter has a measurement. Pure.
+ */
+export function seedKalmanFrequency(
+  state: KalmanState,
+  frequencyNsPerS: number,
+  sigmaNsPerS: number,
+): KalmanState {
+  if (state.timeNs !== null) return state;
+  if (!Number.isFinite(frequencyNsPerS) || !(sigmaNsPerS > 0) || !Number.isFinite(sigmaNsPerS)) {
+    throw new InvalidArgumentError("a seeded frequency must be finite with a finite sigma > 0");
+  }
+  return { ...state, frequencyNsPerS, pFF: sigmaNsPerS * sigmaNsPerS };
+}
+
 function restart(state: KalmanState, m: KalmanMeasurement, config: KalmanConfig, keepFrequency: boolean) {
   const sigmaF = config.initialFrequencySigmaPpm * 1000;
+  // A seeded, not yet measured filter (seedKalmanFrequency) starts from its seed.
+  const seeded = state.timeNs === null && state.pFF > 0;
   return {
     timeNs: m.localNs,
     offsetNs: m.offsetNs,
-    frequencyNsPerS: keepFrequency ? state.frequencyNsPerS : 0,
+    frequencyNsPerS: keepFrequency || seeded ? state.frequencyNsPerS : 0,
     pOO: m.varianceNs2,
     pOF: 0,
-    pFF: sigmaF * sigmaF,
+    pFF: seeded ? Math.min(state.pFF, sigmaF * sigmaF) : sigmaF * sigmaF,
     rejectedInRow: 0,
     updates: state.updates + 1,
   };

@@ -13,6 +13,7 @@ import {
   type KalmanState,
   kalmanConfig,
   predictKalman,
+  seedKalmanFrequency,
   updateKalman,
 } from "./kalman.js";
 
@@ -39,6 +40,8 @@ export interface ServoEstimate {
   readonly correctionNs: number;
   /** Frequency of true time relative to local time, ppm (−1 × the clock's frequency error). */
   readonly frequencyPpm: number;
+  /** Standard deviation of `frequencyPpm`, ppm (√P_ff). */
+  readonly frequencySigmaPpm: number;
   /** Variance of `correctionNs`, ns² (the predicted P_θθ(t)). */
   readonly varianceNs2: number;
   /** Local time of the last accepted update, ns. */
@@ -56,6 +59,12 @@ export interface Servo {
   update(measurement: ServoMeasurement): ServoOutcome;
   /** The estimate at local time `localNs`, or null before the first measurement. */
   estimate(localNs: Instant): ServoEstimate | null;
+  /**
+   * Warm start from a saved frequency (chrony's driftfile): before the first measurement,
+   * start from `frequencyPpm` ± `sigmaPpm` instead of 0 ± the configured initial sigma.
+   * Returns false (and changes nothing) once the servo has a measurement.
+   */
+  seedFrequency(frequencyPpm: number, sigmaPpm: number): boolean;
 }
 
 export type ServoKind = "kalman";
@@ -100,6 +109,12 @@ export class KalmanServo implements Servo {
     return outcome;
   }
 
+  seedFrequency(frequencyPpm: number, sigmaPpm: number): boolean {
+    if (this.filter.timeNs !== null) return false;
+    this.filter = seedKalmanFrequency(this.filter, frequencyPpm * 1000, sigmaPpm * 1000);
+    return true;
+  }
+
   estimate(localNs: Instant): ServoEstimate | null {
     const s = this.filter;
     if (s.timeNs === null) return null;
@@ -107,6 +122,7 @@ export class KalmanServo implements Servo {
     return {
       correctionNs: p.offsetNs,
       frequencyPpm: p.frequencyNsPerS / 1000,
+      frequencySigmaPpm: Math.sqrt(Math.max(p.pFF, 0)) / 1000,
       varianceNs2: p.pOO,
       lastUpdateNs: s.timeNs,
       rootDistanceNs: this.rootDistanceNs,
