@@ -41,6 +41,7 @@ export class SigningKeyStore {
   readonly #masterKey: Buffer;
   readonly #now: () => string;
   #cache: ActiveKey | undefined;
+  #current: { key: ActiveKey; at: number } | undefined;
 
   constructor(pool: pg.Pool, masterKey: Buffer, now: () => string) {
     this.#pool = pool;
@@ -97,6 +98,23 @@ export class SigningKeyStore {
     const row = await this.#activeRow(client);
     if (row === undefined) throw new MasterKeyError("no active signing key (ensureActiveKey was not called)");
     return this.#decrypt(row);
+  }
+
+  /**
+   * The active key for signing outside the log (time responses), read from the database at
+   * most every `maxAgeMs` (a rotation shows within that time; the old key stays published).
+   */
+  async currentKey(maxAgeMs = 10_000): Promise<ActiveKey> {
+    const now = Date.now();
+    if (this.#current !== undefined && now - this.#current.at < maxAgeMs) return this.#current.key;
+    const result = await this.#pool.query<KeyRow>(
+      "SELECT * FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, key_id LIMIT 1",
+    );
+    const row = result.rows[0];
+    if (row === undefined) throw new MasterKeyError("no active signing key (ensureActiveKey was not called)");
+    const key = this.#decrypt(row);
+    this.#current = { key, at: now };
+    return key;
   }
 
   /** Every key, active and retired: what `/.well-known/chronosync/keys` publishes. */
