@@ -5,7 +5,7 @@
  */
 import { ChronoSyncError } from "@chronosync/core";
 
-export type AgentErrorCode = "AGENT_CONFIG_INVALID";
+export type AgentErrorCode = "AGENT_CONFIG_INVALID" | ReportErrorCode;
 
 /** One problem found in the agent's configuration. */
 export interface AgentConfigIssue {
@@ -39,4 +39,46 @@ export class AgentConfigError extends ChronoSyncError {
 }
 
 /** Any error the agent throws on purpose. */
-export type AgentError = AgentConfigError;
+export type AgentError = AgentConfigError | ReportError;
+
+/** Codes of the reporting client (docs/report-protocol.md). Network faults are core's `NETWORK_FAILURE`. */
+export type ReportErrorCode = "REPORT_ENROLL_REJECTED" | "REPORT_AUTH_FAILED" | "REPORT_HTTP_FAILED";
+
+/**
+ * The server refused the enrollment token (401 unknown, 410 used or expired): the agent
+ * logs it and runs on without reporting.
+ */
+export class ReportEnrollRejectedError extends ChronoSyncError {
+  override readonly code = "REPORT_ENROLL_REJECTED" as const;
+  readonly status: number;
+  constructor(status: number, message: string, options?: { cause?: unknown }) {
+    super("REPORT_ENROLL_REJECTED", message, options);
+    this.status = status;
+  }
+}
+
+/** `POST /oauth/token` refused the client credentials (RFC 6749 §5.2, e.g. `invalid_client`). */
+export class ReportAuthError extends ChronoSyncError {
+  override readonly code = "REPORT_AUTH_FAILED" as const;
+  /** The OAuth `error` code, e.g. `invalid_client`. */
+  readonly oauthError: string;
+  readonly status: number;
+  constructor(status: number, oauthError: string, message: string, options?: { cause?: unknown }) {
+    super("REPORT_AUTH_FAILED", message, options);
+    this.status = status;
+    this.oauthError = oauthError;
+  }
+}
+
+/** The server answered with a status or body the protocol does not allow at that point. */
+export class ReportHttpError extends ChronoSyncError {
+  override readonly code = "REPORT_HTTP_FAILED" as const;
+  readonly status: number;
+  constructor(status: number, message: string, options?: { cause?: unknown }) {
+    super("REPORT_HTTP_FAILED", message, options);
+    this.status = status;
+  }
+}
+
+/** Any error of the reporting client. */
+export type ReportError = ReportEnrollRejectedError | ReportAuthError | ReportHttpError;

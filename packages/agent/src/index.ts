@@ -27,6 +27,7 @@ export {
   reachability,
   resolvePollConfig,
 } from "./engine/source-poll.js";
+export * from "./report/index.js";
 export {
   type AgentDeps,
   type AgentLog,
@@ -37,4 +38,15 @@ export {
   startAgent,
   stderrAgentLog,
 } from "./runner/agent-runner.js";
+export {
+  nodeResolver,
+  type PoolHost,
+  type PoolMember,
+  type PoolMemberStatus,
+  type ResolvedAddress,
+  type Resolver,
+  SourcePool,
+  type SourcePoolOptions,
+} from "./runner/source-pool.js";
+export { nodeStateFileFs, StateFile, type StateFileFs } from "./runner/state-file.js";
 export * from "./sync/index.js";

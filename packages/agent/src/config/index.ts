@@ -10,6 +10,7 @@ export {
 export {
   type AgentConfig,
   type AgentConfigFlags,
+  type AgentServerConfig,
   type AgentSource,
   describeSourcesChoice,
   describeValue,

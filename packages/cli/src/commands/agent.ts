@@ -15,7 +15,10 @@ import {
   keepLocalApi,
   type LocalApiRetryPolicy,
   loadAgentConfig,
+  type Reporter,
+  runnerSnapshot,
   startAgent,
+  startReporter,
   stderrAgentLog,
 } from "@chronosync/agent";
 import { parseCommandArgs } from "../args.js";
@@ -43,7 +46,10 @@ docs/configuration.md; flags win over the environment, which wins over the file)
   --max-drift-ppm X       assumed worst-case frequency error, ppm (default 15)
   --holdover-after-s N    seconds without an update before holdover (default 300)
   --max-bound-ms X        largest error bound before unsynchronized, ms (default 1000)
-  --report-server URL     ChronoSync server to report to (not used yet)
+  --server-url URL        ChronoSync server to report to (docs/report-protocol.md);
+                          with --enroll-token T (or $CHRONOSYNC_ENROLL_TOKEN) the first
+                          time, --report-interval-s N (default 30), --buffer-max-bytes N,
+                          --data-dir DIR (credentials + buffer), --server-ca FILE
   --chronyd WHERE         local chronyd shown in status: socket path, host:port or off
                           (default /run/chrony/chronyd.sock, then 127.0.0.1:323)
   --log-level L           debug, info, warn or error (default info)
@@ -127,7 +133,26 @@ export async function runAgent(
     `started: ${runner.sources.length} source(s) polling, serving on ${runner.serving.length} address(es), ` +
       `chronyd via ${targets.length === 0 ? "off" : targets.map(describeChronydTarget).join(" or ")}, ${where}`,
   );
+  // Reporting to the server (issue 4 §5): only with server.url.
+  let reporter: Reporter | undefined;
+  const { server } = config;
+  if (server.url !== undefined) {
+    try {
+      reporter = await startReporter({
+        server: { ...server, url: server.url },
+        stateFile: config.stateFile,
+        snapshot: runnerSnapshot(runner),
+        log,
+      });
+    } catch (err) {
+      log(
+        "error",
+        `reporting off: ${err instanceof Error ? err.message : String(err)}; the agent keeps running`,
+      );
+    }
+  }
   const signal = await stopped;
+  await reporter?.stop();
   await api.close();
   await runner.stop();
   log("info", `stopped by ${signal}`);
