@@ -6,7 +6,7 @@
 //        ▲
 //   chronosync-impair (own process): up and down --delay-ms each, uniform ± --jitter-ms
 //        ▲                         ▲
-//   chronosync agent            chronyd -x client (`server … minpoll P maxpoll P`, makestep)
+//   chronosync-agent.mjs agent  chronyd -x client (`server … minpoll P maxpoll P`, makestep)
 //   --serve ntp://127.0.0.1:A   serving its own clock on 127.0.0.1:B
 //
 // Both clients use the same poll interval (--poll, log2 s) and see the same link. Every
@@ -19,12 +19,14 @@
 //
 // Usage: node bench/agent-accuracy.mjs [--minutes 10] [--poll 2] [--delay-ms 5] [--jitter-ms 1]
 //                                      [--probe-s 2] [--settle-s 120] [--seed 1]
-// Requires `npm run build` (dist of testkit, protocols, cli) and chronyd + libfaketime.
+// Requires `npm run build` (dist of testkit and protocols) and chronyd + libfaketime; the agent
+// is the single-file bundle (rebuilt here, run as an executable like a user would).
 // Writes bench/results/agent-accuracy-<time>.json.
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import { bundleAgent } from "../packages/agent/scripts/bundle.mjs";
 import { queryNtp } from "../packages/protocols/dist/index.js";
 import {
   findFreeUdpPort,
@@ -105,10 +107,11 @@ try {
   const agentPort = await findFreeUdpPort();
   const apiPort = await findFreeUdpPort(); // free for UDP; TCP almost surely too
   const started = performance.now();
+  // The single-file agent as shipped, run as an executable (its shebang's node flags).
+  const { outfile: bundle } = await bundleAgent();
   agent = spawn(
-    process.execPath,
+    bundle,
     [
-      "packages/cli/bin/chronosync.js",
       "agent",
       "--source",
       `ntp://127.0.0.1:${relayPort}?minpoll=${poll}&maxpoll=${poll}&iburst=1`,
@@ -116,6 +119,8 @@ try {
       `ntp://127.0.0.1:${agentPort}`,
       "--api-listen",
       `127.0.0.1:${apiPort}`,
+      "--state-file",
+      "", // cold start, like the chronyd next to it (fresh drift file)
     ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );

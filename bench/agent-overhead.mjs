@@ -123,7 +123,7 @@ try {
   const api = `127.0.0.1:${await freeTcpPort()}`;
   // As the bundle's shebang runs it, unless --node-args says otherwise ("" = V8 defaults).
   const nodeArgs = (values["node-args"] ?? NODE_FLAGS.join(" ")).split(" ").filter((a) => a !== "");
-  const args = [...nodeArgs, bundle, "agent", "--api-listen", api];
+  const args = [...nodeArgs, bundle, "agent", "--api-listen", api, "--state-file", ""];
   for (const s of servers) args.push("--source", `ntp://127.0.0.1:${s.port}?minpoll=${poll}&maxpoll=${poll}`);
   const env = { PATH: process.env.PATH ?? "" };
   if (values.dgram) env.CHRONOSYNC_NATIVE_ADDON = "/nonexistent/ntp_udp.node";

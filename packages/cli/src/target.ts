@@ -1,9 +1,11 @@
 /**
- * Parsing of the places the command talks to: query targets (`ntp://host[:port]` or a
+ * Parsing of the places the command talks to: query targets (`ntp://host[:port]`,
+ * `nts://…`, `roughtime://…`, `http(s)://…`, `ptp://…`, `local`, `auto://host`, or a
  * bare host) and listen addresses (`HOST:PORT`). Every failure is a {@link UsageError}
  * whose message names the input and what is wrong with it.
  */
 import { isIPv4, isIPv6 } from "node:net";
+import { parseTimeSourceUrl } from "@chronosync/protocols";
 import { UsageError } from "./errors.js";
 
 /** The well-known NTP port (RFC 5905 §7.2). */
@@ -116,4 +118,62 @@ export function formatHostPort(host: string, port: number): string {
 /** The canonical form of a target, e.g. `ntp://[::1]:123`. */
 export function formatTarget(target: NtpTarget): string {
   return `${target.protocol}://${formatHostPort(target.host, target.port)}`;
+}
+
+/** The schemes `chronosync query` speaks (the time source registry's built-ins). */
+export const QUERY_SCHEMES = ["ntp", "nts", "roughtime", "http", "https", "ptp", "local", "auto"] as const;
+export type QueryProtocol = (typeof QUERY_SCHEMES)[number];
+
+/** A query target of any scheme but ntp: its time source URL, checked for syntax. */
+export interface UrlTarget {
+  readonly protocol: Exclude<QueryProtocol, "ntp">;
+  /** The time source URL (`auto://host` for a bare host). */
+  readonly url: string;
+  /** Host name, IP literal, interface (ptp) or `""` (local). */
+  readonly host: string;
+}
+
+/** What `chronosync query` measures: an NTP server (issue 2's form) or any other scheme. */
+export type QueryTarget = NtpTarget | UrlTarget;
+
+/**
+ * Parses a query target. `ntp://…` and a host *with* a port (`host:port`, `[v6]:port`)
+ * are NTP as before; `local` is chronyd; other schemes are checked for syntax (the time
+ * source's factory checks the rest); a bare host or IPv6 literal without a port means
+ * automatic detection (`auto://host`).
+ */
+export function parseQueryTarget(input: string): QueryTarget {
+  const text = input.trim();
+  if (text === "") throw new UsageError("missing target (e.g. ntp://time.example.com)");
+  if (text.toLowerCase() === "local") return { protocol: "local", url: "local", host: "" };
+  const scheme = SCHEME.exec(text);
+  if (scheme) {
+    const name = scheme[1]!.toLowerCase();
+    if (name === "ntp") return parseTarget(text);
+    if (!(QUERY_SCHEMES as readonly string[]).includes(name))
+      throw new UsageError(
+        `unsupported scheme "${name}:" in ${quote(input)} (supported: ${QUERY_SCHEMES.map((s) => `${s}://`).join(", ")})`,
+      );
+    let host: string;
+    try {
+      host = parseTimeSourceUrl(text).host;
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    if (host === "" && name !== "local") throw new UsageError(`missing host in ${quote(input)}`);
+    return { protocol: name as UrlTarget["protocol"], url: text, host };
+  }
+  if (isIPv6(text)) return { protocol: "auto", url: `auto://[${text}]`, host: text };
+  const target = parseTarget(text);
+  if (/:[0-9]*$/.test(text) && !text.endsWith("]")) return target;
+  return {
+    protocol: "auto",
+    url: `auto://${formatHostPort(target.host, 0).replace(/:0$/, "")}`,
+    host: target.host,
+  };
+}
+
+/** The time source URL of a query target. */
+export function queryTargetUrl(target: QueryTarget): string {
+  return target.protocol === "ntp" ? formatTarget(target) : target.url;
 }

@@ -48,8 +48,9 @@ describe("parseQueryArgs", () => {
     });
   });
   it("reads every option, in any order", () => {
+    // A bare host (no port) means automatic detection since issue 6; host:port stays NTP.
     expect(parseQueryArgs(["--json", "--samples=2", "::1", "--interval", "0", "--timeout", "50"])).toEqual({
-      target: { protocol: "ntp", host: "::1", port: 123 },
+      target: { protocol: "auto", url: "auto://[::1]", host: "::1" },
       samples: 2,
       intervalMs: 0,
       timeoutMs: 50,

@@ -19,6 +19,9 @@ const JSON_KEYS = [
   "rootDelayNs",
   "rootDispersionNs",
   "samples",
+  // Issue 6: appended after issue 2's keys.
+  "authenticated",
+  "uncertaintyNs",
 ];
 
 function parseQueryJson(stdout: string): Record<string, unknown> & { samples: Record<string, unknown>[] } {

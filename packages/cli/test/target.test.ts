@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../src/errors.js";
-import { formatTarget, parseListen, parseTarget } from "../src/target.js";
+import { formatTarget, parseListen, parseQueryTarget, parseTarget, queryTargetUrl } from "../src/target.js";
 
 describe("parseTarget", () => {
   it.each([
@@ -89,5 +89,56 @@ describe("parseListen", () => {
     [":123", /missing host/],
   ])("refuses %j", (input, message) => {
     expect(() => parseListen(input)).toThrow(message);
+  });
+});
+
+describe("parseQueryTarget (issue 6: every scheme, bare host = auto)", () => {
+  it.each([
+    ["ntp://127.0.0.1:11123", { protocol: "ntp", host: "127.0.0.1", port: 11123 }],
+    ["127.0.0.1:11123", { protocol: "ntp", host: "127.0.0.1", port: 11123 }],
+    ["[::1]:123", { protocol: "ntp", host: "::1", port: 123 }],
+    ["time.example.com", { protocol: "auto", url: "auto://time.example.com", host: "time.example.com" }],
+    ["::1", { protocol: "auto", url: "auto://[::1]", host: "::1" }],
+    ["[::1]", { protocol: "auto", url: "auto://[::1]", host: "::1" }],
+    ["local", { protocol: "local", url: "local", host: "" }],
+    ["LOCAL", { protocol: "local", url: "local", host: "" }],
+    ["local://127.0.0.1:323", { protocol: "local", url: "local://127.0.0.1:323", host: "127.0.0.1" }],
+    ["nts://time.example.com", { protocol: "nts", url: "nts://time.example.com", host: "time.example.com" }],
+    ["https://example.com/x", { protocol: "https", url: "https://example.com/x", host: "example.com" }],
+    ["ptp://eth0", { protocol: "ptp", url: "ptp://eth0", host: "eth0" }],
+    ["roughtime://h:2002?key=abc", { protocol: "roughtime", url: "roughtime://h:2002?key=abc", host: "h" }],
+    ["auto://h?ntp=1", { protocol: "auto", url: "auto://h?ntp=1", host: "h" }],
+  ])("%s", (input, expected) => {
+    expect(parseQueryTarget(input)).toEqual(expected);
+  });
+
+  it.each([
+    ["gopher://h", /unsupported scheme "gopher:"/],
+    ["nts://", /missing host/],
+    ["nts://h:0", /bad port/],
+    ["host:0", /invalid port "0"/],
+    ["", /missing target/],
+  ])("refuses %j", (input, message) => {
+    expect(() => parseQueryTarget(input)).toThrow(UsageError);
+    expect(() => parseQueryTarget(input)).toThrow(message);
+  });
+
+  it("gives the URL the time source registry opens", () => {
+    expect(queryTargetUrl(parseQueryTarget("127.0.0.1:5"))).toBe("ntp://127.0.0.1:5");
+    expect(queryTargetUrl(parseQueryTarget("example.com"))).toBe("auto://example.com");
+  });
+
+  it("either parses or throws a UsageError, for any string", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), (input) => {
+        try {
+          parseQueryTarget(input);
+        } catch (err) {
+          expect(err).toBeInstanceOf(UsageError);
+          expect((err as Error).message).not.toContain("\n");
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

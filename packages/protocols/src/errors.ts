@@ -31,7 +31,8 @@ export type ProtocolsErrorCode =
   | "PTP_INTERFACE_NOT_FOUND"
   | "TIME_SOURCE_UNKNOWN_SCHEME"
   | "TIME_SOURCE_BAD_URL"
-  | "TIME_SOURCE_UNAVAILABLE";
+  | "TIME_SOURCE_UNAVAILABLE"
+  | "CHRONOSYNC_TIME_DECODE_ERROR";
 
 /**
  * Why bytes are not an NTP packet (stable, for logs and tests):
@@ -420,7 +421,28 @@ export class TimeSourceUnavailableError extends ChronoSyncError {
   override readonly code = "TIME_SOURCE_UNAVAILABLE" as const;
   readonly causes: readonly unknown[];
   constructor(message: string, causes: readonly unknown[] = []) {
-    super("TIME_SOURCE_UNAVAILABLE", message, causes.length > 0 ? { cause: causes[causes.length - 1] } : undefined);
+    super(
+      "TIME_SOURCE_UNAVAILABLE",
+      message,
+      causes.length > 0 ? { cause: causes[causes.length - 1] } : undefined,
+    );
     this.causes = causes;
+  }
+}
+
+/**
+ * Why a ChronoSync time-over-HTTP message was refused: `not-json`, `too-large`,
+ * `bad-version`, `bad-field` (a field missing or of the wrong form), `not-ours` (the nonce
+ * or t1 do not match the request). A bad signature is core's CRYPTO_VERIFICATION_FAILED.
+ */
+export type ChronosyncTimeDecodeReason = "not-json" | "too-large" | "bad-version" | "bad-field" | "not-ours";
+
+/** A ChronoSync time request or response that is malformed or not ours. */
+export class ChronosyncTimeDecodeError extends ChronoSyncError {
+  override readonly code = "CHRONOSYNC_TIME_DECODE_ERROR" as const;
+  readonly reason: ChronosyncTimeDecodeReason;
+  constructor(reason: ChronosyncTimeDecodeReason, message: string, options?: { cause?: unknown }) {
+    super("CHRONOSYNC_TIME_DECODE_ERROR", `ChronoSync time message refused (${reason}): ${message}`, options);
+    this.reason = reason;
   }
 }

@@ -1,7 +1,6 @@
-/** Plain-text layout of a query result: a header of server facts, then one row per sample. */
+/** Plain-text layout of a query result: a header of source facts, then one row per sample. */
 import { formatRfc3339 } from "@chronosync/core";
-import type { NtpQueryResult } from "@chronosync/protocols";
-import { formatHostPort, formatTarget, type NtpTarget } from "../target.js";
+import type { DetectionResult, TimeSample } from "@chronosync/protocols";
 import { formatLeap, formatMs, formatPrecision } from "./units.js";
 
 export interface Column {
@@ -30,28 +29,70 @@ export function renderFields(fields: readonly (readonly [string, string])[]): st
   return fields.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
 }
 
-/** The human-readable report of `chronosync query`, ending with a newline. */
-export function formatQueryTable(target: NtpTarget, result: NtpQueryResult): string {
-  const best = result.best;
+/** What automatic detection found: one row per probe, the pick marked with `*`. */
+export function formatDetection(d: DetectionResult): string[] {
+  const rows = d.probes.map((p) => [
+    p === d.picked ? "*" : "",
+    p.protocol,
+    p.status,
+    p.status === "skipped" ? "" : `${p.elapsedMs}`,
+    p.url,
+    p.error === undefined ? "" : `${p.error.code}: ${p.error.message}`.slice(0, 100),
+  ]);
+  return [
+    `detection on ${d.host}: ${d.picked === null ? "nothing usable answered" : `picked ${d.picked.protocol}`}`,
+    ...renderTable(
+      [
+        { title: "", align: "left" },
+        { title: "protocol", align: "left" },
+        { title: "status", align: "left" },
+        { title: "ms", align: "right" },
+        { title: "url", align: "left" },
+        { title: "note", align: "left" },
+      ],
+      rows,
+    ),
+    "",
+  ];
+}
+
+/**
+ * The human-readable report of `chronosync query`, ending with a newline. `endpoint` is
+ * the address actually spoken to (e.g. `127.0.0.1:123`), shown after the target.
+ */
+export function formatQueryTable(
+  target: string,
+  endpoint: string | null,
+  samples: readonly TimeSample[],
+  best: TimeSample,
+  detection: DetectionResult | null = null,
+): string {
   const direction = best.offsetNs > 0n ? "server ahead" : best.offsetNs < 0n ? "server behind" : "in step";
-  const header = renderFields([
-    ["server", `${formatTarget(target)} (${formatHostPort(result.address, result.port)})`],
-    ["stratum", String(best.stratum)],
-    ["refid", best.refId],
-    ["leap", formatLeap(best.leap)],
-    ["precision", formatPrecision(best.precision)],
-    ["root delay", `${formatMs(best.rootDelayNs)} ms`],
-    ["root dispersion", `${formatMs(best.rootDispersionNs)} ms`],
+  const fields: [string, string][] = [
+    ["server", endpoint === null ? target : `${target} (${endpoint})`],
+    ["protocol", `${best.protocol}${best.authenticated ? " (authenticated)" : ""}`],
+  ];
+  if (best.stratum !== null) fields.push(["stratum", String(best.stratum)]);
+  if (best.refId !== null) fields.push(["refid", best.refId]);
+  if (best.leap !== null) fields.push(["leap", formatLeap(best.leap)]);
+  if (best.precision !== undefined) fields.push(["precision", formatPrecision(best.precision)]);
+  if (best.rootDelayNs !== null) fields.push(["root delay", `${formatMs(best.rootDelayNs)} ms`]);
+  if (best.rootDispersionNs !== null)
+    fields.push(["root dispersion", `${formatMs(best.rootDispersionNs)} ms`]);
+  if (best.radiusNs !== undefined) fields.push(["radius", `${formatMs(best.radiusNs)} ms`]);
+  fields.push(
     [
       "offset",
       `${formatMs(best.offsetNs, true)} ms (${direction}; lowest delay ${formatMs(best.delayNs)} ms ` +
-        `of ${result.samples.length} sample${result.samples.length === 1 ? "" : "s"})`,
+        `of ${samples.length} sample${samples.length === 1 ? "" : "s"})`,
     ],
-  ]);
-  const rows = result.samples.map((s, i) => [
+    ["uncertainty", `±${formatMs(best.uncertaintyNs)} ms`],
+  );
+  const withT1 = samples.every((s) => s.timestamps !== undefined);
+  const rows = samples.map((s, i) => [
     s === best ? "*" : "",
     String(i + 1),
-    formatRfc3339(s.t1, 9),
+    formatRfc3339(withT1 ? s.timestamps!.t1 : s.at, 9),
     formatMs(s.offsetNs, true),
     formatMs(s.delayNs),
   ]);
@@ -59,11 +100,12 @@ export function formatQueryTable(target: NtpTarget, result: NtpQueryResult): str
     [
       { title: "", align: "left" },
       { title: "#", align: "right" },
-      { title: "t1 (local send, UTC)", align: "left" },
+      { title: withT1 ? "t1 (local send, UTC)" : "at (local, UTC)", align: "left" },
       { title: "offset ms", align: "right" },
       { title: "delay ms", align: "right" },
     ],
     rows,
   );
-  return `${[...header, "", ...table].join("\n")}\n`;
+  const head = detection === null ? [] : formatDetection(detection);
+  return `${[...head, ...renderFields(fields), "", ...table].join("\n")}\n`;
 }
