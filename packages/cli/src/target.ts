@@ -121,7 +121,18 @@ export function formatTarget(target: NtpTarget): string {
 }
 
 /** The schemes `chronosync query` speaks (the time source registry's built-ins). */
-export const QUERY_SCHEMES = ["ntp", "nts", "roughtime", "http", "https", "ptp", "local", "auto"] as const;
+export const QUERY_SCHEMES = [
+  "ntp",
+  "nts",
+  "roughtime",
+  "http",
+  "https",
+  "ptp",
+  "local",
+  "auto",
+  "chronosync",
+  "chronosync+http",
+] as const;
 export type QueryProtocol = (typeof QUERY_SCHEMES)[number];
 
 /** A query target of any scheme but ntp: its time source URL, checked for syntax. */

@@ -5,6 +5,7 @@ import { CryptoVerificationFailedError } from "@chronosync/core";
 import {
   ChronosyncTimeDecodeError,
   createTimeRequest,
+  createTimeSource,
   parseTimeResponse,
   queryChronosyncTime,
   verifyTimeResponse,
@@ -70,6 +71,19 @@ describe("POST /api/time (signed four-timestamp exchange)", () => {
     // Someone else's answer is refused before any signature check.
     const mine = createTimeRequest(1n, new Uint8Array(16).fill(1));
     expect(() => parseTimeResponse(res.body, mine)).toThrow(ChronosyncTimeDecodeError);
+  });
+
+  it("is a TimeSource: chronosync+http:// measures through the registry", async () => {
+    const port = new URL(base).port;
+    const source = createTimeSource(`chronosync+http://127.0.0.1:${port}?samples=3`);
+    try {
+      const sample = await source.measure();
+      expect(sample).toMatchObject({ protocol: "chronosync", authenticated: true, leap: 0 });
+      expect(Math.abs(Number(sample.offsetNs))).toBeLessThan(Number(sample.uncertaintyNs) + 200_000);
+    } finally {
+      await source.close();
+    }
+    expect(() => createTimeSource(`chronosync://127.0.0.1:${port}?samples=0`)).toThrow(/samples/);
   });
 
   it("refuses malformed requests with problem+json 400", async () => {

@@ -4,6 +4,7 @@
  * source from its URL.
  */
 import { createAutoTimeSource } from "./auto-source.js";
+import { createChronosyncTimeSource } from "./chronosync-source.js";
 import { type DetectionResult, type DetectOptions, detectProtocolsWith } from "./detect.js";
 import { createHttpTimeSource } from "./http-source.js";
 import { createLocalTimeSource } from "./local-source.js";
@@ -15,7 +16,10 @@ import { createRoughtimeTimeSource } from "./roughtime-source.js";
 import type { TimeSource, TimeSourceOptions } from "./types.js";
 import type { TimeSourceUrl } from "./url.js";
 
-/** A new registry holding the built-in schemes: ntp, nts, roughtime, http, https, ptp, local, auto. */
+/**
+ * A new registry holding the built-in schemes: ntp, nts, roughtime, http, https, ptp, local,
+ * auto, chronosync (HTTPS) and chronosync+http.
+ */
 export function createDefaultTimeSourceRegistry(): TimeSourceRegistry {
   const registry = new TimeSourceRegistry();
   registry.register("ntp", createNtpTimeSource);
@@ -26,6 +30,8 @@ export function createDefaultTimeSourceRegistry(): TimeSourceRegistry {
   registry.register("ptp", createPtpTimeSource);
   registry.register("local", createLocalTimeSource);
   registry.register("auto", createAutoTimeSource);
+  registry.register("chronosync", createChronosyncTimeSource);
+  registry.register("chronosync+http", createChronosyncTimeSource);
   return registry;
 }
 
