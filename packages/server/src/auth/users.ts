@@ -42,12 +42,15 @@ export async function checkPassword(user: UserRow | undefined, password: string)
 }
 
 export async function findUser(pool: pg.Pool, username: string): Promise<UserRow | undefined> {
-  const result = await pool.query<UserRow>("SELECT * FROM users WHERE username = $1", [username]);
+  // A disabled user (users API) cannot sign in or refresh: they are not found.
+  const result = await pool.query<UserRow>("SELECT * FROM users WHERE username = $1 AND NOT disabled", [
+    username,
+  ]);
   return result.rows[0];
 }
 
 export async function findUserById(pool: pg.Pool, id: string): Promise<UserRow | undefined> {
-  const result = await pool.query<UserRow>("SELECT * FROM users WHERE id = $1", [id]);
+  const result = await pool.query<UserRow>("SELECT * FROM users WHERE id = $1 AND NOT disabled", [id]);
   return result.rows[0];
 }
 
@@ -78,6 +81,9 @@ export async function ensureAdmin(
   const chosen = password ?? randomBytes(18).toString("base64url");
   const created = (await createUser(pool, "admin", chosen, "admin")) !== undefined;
   if (!created) return { created: false };
+  // A generated password must be changed at first sign-in (GET /api/auth/me reports it).
+  if (password === undefined)
+    await pool.query("UPDATE users SET must_change_password = true WHERE username = 'admin'");
   return password === undefined ? { created, generatedPassword: chosen } : { created };
 }
 

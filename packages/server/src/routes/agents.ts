@@ -1,0 +1,94 @@
+/**
+ * The agent-facing routes of docs/report-protocol.md: `POST /api/agents/enroll` (a
+ * one-time token for a node and its OAuth client) and `POST /api/agents/reports`
+ * (batches, machine token with scope `reports:write`, `Idempotency-Key`).
+ */
+import type { FastifyInstance } from "fastify";
+import { clientActive, enroll } from "../clients/store.js";
+import { ServerError } from "../errors.js";
+import { storeBatch } from "../fleet/ingest.js";
+import type { FleetServices } from "../fleet/services.js";
+import { EnrollBody, EnrollResponse, ReportBatchBody, ReportBatchResponse } from "../schemas/fleet.js";
+import { ProblemSchema } from "../schemas/ledger.js";
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface AgentRouteOptions {
+  readonly now: () => Date;
+  readonly services: FleetServices;
+}
+
+export async function agentRoutes(app: FastifyInstance, options: AgentRouteOptions): Promise<void> {
+  const pool = app.database.pool;
+
+  app.post<{ Body: EnrollBody }>(
+    "/api/agents/enroll",
+    {
+      schema: {
+        tags: ["agents"],
+        summary: "Trade a one-time enrollment token for a node id and OAuth client credentials",
+        body: EnrollBody,
+        response: { 201: EnrollResponse, "4xx": ProblemSchema },
+      },
+      config: { public: true },
+    },
+    async (request, reply) => {
+      const enrolled = await enroll(pool, request.body, options.now());
+      await app.ledger.append("audit.node-enrolled", [
+        {
+          nodeId: enrolled.nodeId,
+          hostname: request.body.hostname,
+          clientId: enrolled.clientId,
+          scopes: enrolled.scopes,
+          enrollmentTokenId: enrolled.tokenId,
+          ip: request.ip,
+        },
+      ]);
+      return reply.code(201).send({
+        nodeId: enrolled.nodeId,
+        clientId: enrolled.clientId,
+        clientSecret: enrolled.clientSecret,
+        scopes: enrolled.scopes,
+      });
+    },
+  );
+
+  app.post<{ Body: ReportBatchBody }>(
+    "/api/agents/reports",
+    {
+      schema: {
+        tags: ["agents"],
+        summary: "A batch of agent reports; deduplicated by (nodeId, seq) and Idempotency-Key",
+        body: ReportBatchBody,
+        response: { 202: ReportBatchResponse, "4xx": ProblemSchema },
+      },
+      config: { scopes: ["reports:write"], roles: [] },
+    },
+    async (request, reply) => {
+      const client = request.client;
+      if (client === null) throw new ServerError("FORBIDDEN", "reports need an agent token");
+      if (!(await clientActive(pool, client.clientId))) {
+        reply.header("www-authenticate", 'Bearer realm="chronosync", error="invalid_token"');
+        throw new ServerError("UNAUTHORIZED", "this client was revoked");
+      }
+      const body = request.body;
+      if (body.nodeId !== client.nodeId)
+        throw new ServerError("FORBIDDEN", "nodeId is not the node of this token");
+      const header = request.headers["idempotency-key"];
+      const key = typeof header === "string" ? header : body.batchId;
+      if (!IDEMPOTENCY_KEY.test(key))
+        throw new ServerError("VALIDATION_FAILED", "Idempotency-Key must be 1-128 of A-Z a-z 0-9 . _ : -", {
+          errors: [{ pointer: "/headers/idempotency-key", detail: "invalid" }],
+        });
+      const stored = await storeBatch(
+        pool,
+        options.services.events,
+        { nodeId: client.nodeId, idempotencyKey: key, body, webhook: options.services.webhook !== undefined },
+        options.now(),
+      );
+      options.services.metrics.reports.inc(stored.accepted);
+      if (stored.changes.length > 0) void options.services.webhook?.kick();
+      return reply.code(202).send({ accepted: stored.accepted, duplicates: stored.duplicates });
+    },
+  );
+}
