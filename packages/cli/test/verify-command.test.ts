@@ -125,11 +125,11 @@ describe("chronosync verify", () => {
     expect(JSON.parse(r.stdout)).toEqual({ kind: "receipt", valid: true });
   });
 
-  it("verifies an unsealed receipt without keys", async () => {
+  it("refuses an unsealed receipt: only its hash can be checked, anyone could have written it", async () => {
     const r = await run(["verify", file("unsealed.json")]);
     expect(r).toEqual({
-      code: 0,
-      stdout: "valid (receipt of entry 11: entry hash only, not sealed yet)\n",
+      code: 1,
+      stdout: "invalid: not sealed: entry 11 has no signed checkpoint yet (only its hash was checked)\n",
       stderr: "",
     });
   });

@@ -20,7 +20,7 @@ const sealedReceipt = (seq: number): Receipt => {
 };
 
 describe("receipts", () => {
-  it("every entry's sealed receipt verifies, and so does an unsealed one", () => {
+  it("every entry's sealed receipt verifies; an unsealed one is reported as not sealed", () => {
     for (let seq = 0; seq < entries.length; seq++) {
       const r = sealedReceipt(seq);
       expect(r.leafIndex).toBe(seq % 5);
@@ -28,7 +28,24 @@ describe("receipts", () => {
     }
     const unsealed = buildReceipt(entries[22]!);
     expect(unsealed).toEqual({ version: 1, entry: entries[22], entryHash: hashEntry(entries[22]!) });
-    expect(verifyReceipt(unsealed, keys)).toEqual({ valid: true });
+    expect(verifyReceipt(unsealed, keys)).toEqual({
+      valid: false,
+      code: "CRYPTO_VERIFICATION_FAILED",
+      reason: "not sealed: entry 22 has no signed checkpoint yet (only its hash was checked)",
+      sealed: false,
+    });
+  });
+
+  it("checks an unsealed receipt's hash before calling it not sealed (a forged one is tampering)", () => {
+    const forged = clone(buildReceipt(entries[4]!));
+    (forged.entry as { payload: unknown }).payload = { forged: true };
+    const result = verifyReceipt(forged as Receipt, keys);
+    expect(result).toMatchObject({ valid: false, firstBadSeq: "4" });
+    expect(result.valid ? "" : result.reason).toMatch(/does not hash to entryHash/);
+    expect("sealed" in result).toBe(false);
+    const stripped = clone(sealedReceipt(7));
+    delete stripped.checkpoint;
+    expect(verifyReceipt(stripped as Receipt, keys)).toMatchObject({ valid: false, sealed: false });
   });
 
   it("accepts a prebuilt MerkleTree for the batch (one tree, many receipts)", () => {
@@ -114,6 +131,29 @@ describe("receipts", () => {
       expect(result.valid ? "" : result.reason).toMatch(reason);
     });
   }
+
+  it("with a checkpoint cache, verifies each checkpoint's signature once and still catches an edited one", () => {
+    const cache = new Map<string, string | undefined>();
+    for (let seq = 0; seq < 20; seq++)
+      expect(verifyReceipt(sealedReceipt(seq), keys, { checkpointCache: cache })).toEqual({ valid: true });
+    expect(cache.size).toBe(4);
+    // Same signature, edited checkpoint: another cache key, so the signature is checked (and fails).
+    const edited = clone(sealedReceipt(12));
+    edited.checkpoint!.checkpoint.time = "2026-11-29T12:06:00Z";
+    const result = verifyReceipt(edited as Receipt, keys, { checkpointCache: cache });
+    expect(result.valid ? "" : result.reason).toMatch(/signature does not verify/);
+    expect(cache.size).toBe(5);
+    // A forged signature on a cached checkpoint is a different key too.
+    const forged = clone(sealedReceipt(13));
+    const sig = Buffer.from(forged.checkpoint!.signature, "base64");
+    sig[5] = (sig[5] ?? 0) ^ 1;
+    forged.checkpoint!.signature = sig.toString("base64");
+    expect(verifyReceipt(forged as Receipt, keys, { checkpointCache: cache }).valid).toBe(false);
+    expect(
+      verifyReceipt({ ...sealedReceipt(1), checkpoint: null } as never, keys, { checkpointCache: cache })
+        .valid,
+    ).toBe(false);
+  });
 
   it("rejects a receipt checked against the wrong key set, and junk, without throwing", () => {
     expect(verifyReceipt(sealedReceipt(3), keySetOf({ key: freshKey() }))).toMatchObject({

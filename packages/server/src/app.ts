@@ -11,16 +11,28 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { deriveJwtKey } from "./auth/tokens.js";
 import { type Database, openDatabase } from "./db/database.js";
+import { ServerError } from "./errors.js";
+import { createOffsetHistoryProvider } from "./fleet/offset-history.js";
+import { type FleetOptions, registerFleet } from "./fleet/services.js";
 import { loadMasterKey } from "./keys/master-key.js";
 import { SigningKeyStore } from "./keys/signing-keys.js";
 import { type Ledger, openLedger } from "./ledger/ledger.js";
+import type { OffsetHistoryProvider } from "./normalize/offset-history-provider.js";
+import type { NormalizeSettings } from "./normalize/settings.js";
 import { registerAuth } from "./plugins/auth.js";
-import { registerErrorHandler } from "./plugins/error-handler.js";
+import { dashboardFallback } from "./plugins/dashboard.js";
+import { registerErrorHandler, sendProblem, toProblem } from "./plugins/error-handler.js";
 import { type Metrics, registerMetrics } from "./plugins/metrics.js";
 import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
 import { keyRoutes } from "./routes/keys.js";
 import { ledgerRoutes } from "./routes/ledger.js";
+import { timeRoutes } from "./routes/time.js";
+import { timestampRoutes } from "./routes/timestamps.js";
+import { registerTelemetry } from "./telemetry/plugin.js";
+import { withRedaction } from "./telemetry/redact.js";
+import type { Telemetry } from "./telemetry/telemetry.js";
+import { type TlsMaterial, tlsServerFactory } from "./tls.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -58,6 +70,20 @@ export interface AppOptions {
   readonly loginsPerMinute?: number;
   /** Milliseconds between background seals of entries others left unsealed (default 0 = off). */
   readonly sealIntervalMs?: number;
+  /** Normalize policy and model tuning (default: core's defaults, not strict). */
+  readonly normalize?: NormalizeSettings;
+  /** Offset histories of enrolled nodes for the normalize route (default: none known). */
+  readonly offsetHistory?: OffsetHistoryProvider;
+  /** Share log appends of concurrent normalize requests (default true). */
+  readonly groupCommit?: boolean;
+  /** Serve HTTPS (TLS 1.3 only) with this certificate and key. */
+  readonly tls?: TlsMaterial;
+  /** Tracing and error tracking started by `startTelemetry` (shut down with the app). */
+  readonly telemetry?: Telemetry;
+  /** Fleet: alert webhook, retention, job intervals (docs/fleet.md). */
+  readonly fleet?: FleetOptions;
+  /** The built dashboard served at `/` (default packages/dashboard/dist of this repository). */
+  readonly dashboardDir?: string | undefined;
 }
 
 /**
@@ -89,10 +115,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const database =
     options.database ?? (await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir }));
   const app = Fastify({
-    logger: options.logger ?? false,
+    // Secrets in headers and bodies are redacted (telemetry/redact.ts).
+    logger: withRedaction(options.logger ?? false),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // No type coercion: a number where a string belongs is a 400, not silently "5".
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    ...(options.tls === undefined ? {} : { serverFactory: tlsServerFactory(options.tls) }),
+    // Errors Fastify raises before routing (a malformed URL, a bad content type) answer
+    // problem+json like every other error.
+    frameworkErrors: (err, request, reply) => {
+      const { problem } = toProblem(new ServerError("BAD_REQUEST", err.message), request.url);
+      sendProblem(reply, problem);
+    },
   });
   try {
     const keys = new SigningKeyStore(database.pool, masterKey, () => formatRfc3339(clock.now(), 9));
@@ -110,7 +144,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.decorate("keys", keys);
     app.decorate("ledger", ledger);
     app.decorate("metrics", metrics);
-    registerErrorHandler(app);
+    // Default: the fleet's agent reports (fleet/offset-history.ts).
+    app.decorate("offsetHistory", options.offsetHistory ?? createOffsetHistoryProvider(database.pool));
+    registerErrorHandler(app, await dashboardFallback(options.dashboardDir));
+    if (options.telemetry !== undefined) registerTelemetry(app, options.telemetry);
     const now = () => new Date(Number(clock.now() / 1_000_000n));
     const jwtKey = deriveJwtKey(masterKey);
     await app.register(cookie);
@@ -126,7 +163,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(healthRoutes);
     await app.register(keyRoutes);
     await app.register(ledgerRoutes);
+    await app.register(timeRoutes, { clock });
+    await app.register(timestampRoutes, {
+      clock,
+      ...(options.normalize === undefined ? {} : { settings: options.normalize }),
+      ...(options.groupCommit === undefined ? {} : { groupCommit: options.groupCommit }),
+    });
     await app.register(authRoutes, { jwtKey, now, loginsPerMinute: options.loginsPerMinute ?? 10 });
+    await registerFleet(app, { ...options.fleet, jwtKey, now });
     startSealer(app, options.sealIntervalMs ?? 0);
     // Registered last so it runs after every other onClose hook (the sealer's included).
     if (ownsDatabase) app.addHook("onClose", () => database.close());

@@ -16,10 +16,15 @@ export type ServerErrorCode =
   | "FORBIDDEN"
   | "TOO_MANY_REQUESTS"
   | "ACCOUNT_LOCKED"
+  | "CONFLICT"
+  | "GONE"
+  | "IDEMPOTENCY_KEY_REUSED"
   | "DATABASE_UNAVAILABLE"
   | "CONFIG_INVALID"
   | "MASTER_KEY_INVALID"
-  | "INTERNAL";
+  | "INTERNAL"
+  | "TIMESTAMP_DIVERGENCE"
+  | "PRECISION_THRESHOLD_EXCEEDED";
 
 /** One row of the registry: a short human title and the HTTP status it answers with. */
 export interface ErrorDefinition {
@@ -37,11 +42,16 @@ export const ERROR_REGISTRY: Readonly<Record<ServerErrorCode, ErrorDefinition>> 
   PAYLOAD_TOO_LARGE: { title: "Payload too large", status: 413 },
   UNSUPPORTED_MEDIA_TYPE: { title: "Unsupported media type", status: 415 },
   ACCOUNT_LOCKED: { title: "Account temporarily locked", status: 423 },
+  CONFLICT: { title: "Conflict with the current state", status: 409 },
+  GONE: { title: "No longer valid", status: 410 },
+  IDEMPOTENCY_KEY_REUSED: { title: "Idempotency key reused with another body", status: 422 },
   TOO_MANY_REQUESTS: { title: "Too many requests", status: 429 },
   INTERNAL: { title: "Internal server error", status: 500 },
   CONFIG_INVALID: { title: "Invalid server configuration", status: 500 },
   MASTER_KEY_INVALID: { title: "Master key invalid", status: 500 },
   DATABASE_UNAVAILABLE: { title: "Database unavailable", status: 503 },
+  TIMESTAMP_DIVERGENCE: { title: "Timestamp divergence beyond policy", status: 422 },
+  PRECISION_THRESHOLD_EXCEEDED: { title: "Precision threshold exceeded", status: 422 },
 };
 
 /** A field-level validation problem (RFC 9457 extension member `errors`). */

@@ -8,6 +8,8 @@ import { buildApp } from "./app.js";
 import { ensureAdmin } from "./auth/users.js";
 import type { ServerConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
+import { startTelemetry, type Telemetry } from "./telemetry/telemetry.js";
+import { loadTls } from "./tls.js";
 
 /** A listening server. `close()` stops the app, then the embedded database. */
 export interface RunningServer {
@@ -27,28 +29,39 @@ export interface StartOptions {
   readonly logger?: FastifyServerOptions["logger"];
   /** Lines from the embedded PostgreSQL and the pool (default: dropped). */
   readonly log?: (line: string) => void;
+  /** Tracing / error tracking (default: started from `process.env`, see telemetry/telemetry.ts). */
+  readonly telemetry?: Telemetry;
 }
 
-function formatUrl(host: string, port: number): string {
-  return host.includes(":") ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+function formatUrl(host: string, port: number, scheme = "http"): string {
+  return host.includes(":") ? `${scheme}://[${host}]:${port}` : `${scheme}://${host}:${port}`;
 }
 
 /** Starts the server described by `config` and resolves once it listens. */
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  // Unreadable or mismatched TLS files fail the start before anything else (CONFIG_INVALID).
+  const tls = config.tls === undefined ? undefined : await loadTls(config.tls.certPath, config.tls.keyPath);
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     log: options.log,
   });
   let app: FastifyInstance | undefined;
+  const telemetry = options.telemetry ?? (await startTelemetry(process.env));
   try {
     app = await buildApp({
       dataDir: config.dataDir,
       database,
       masterKey: config.masterKey,
       sealIntervalMs: config.sealIntervalMs,
+      fleet: config.fleet,
       logger: options.logger ?? false,
+      telemetry,
+      ...(tls === undefined ? {} : { tls }),
+      ...(config.normalize === undefined ? {} : { normalize: config.normalize }),
+      dashboardDir: config.dashboardDir,
     });
+    for (const warning of telemetry.warnings) app.log.warn(warning);
     const admin = await ensureAdmin(database.pool, config.adminPassword);
     if (admin.created) await app.ledger.append("audit.user-created", [{ username: "admin", role: "admin" }]);
     await app.listen({ host: config.host, port: config.port });
@@ -58,7 +71,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     let closed: Promise<void> | undefined;
     return {
       app: running,
-      url: formatUrl(config.host, port),
+      url: formatUrl(config.host, port, tls === undefined ? "http" : "https"),
       embedded: database.embedded,
       generatedAdminPassword: admin.generatedPassword,
       adminCreated: admin.created,
@@ -69,6 +82,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     };
   } catch (err) {
     await app?.close().catch(() => {});
+    if (app === undefined) await telemetry.shutdown();
     await database.close();
     throw err;
   }

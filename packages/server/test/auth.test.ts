@@ -193,6 +193,7 @@ describe("route × role matrix", () => {
   type Who = "none" | "viewer" | "operator" | "admin";
   const ALL = { none: 200, viewer: 200, operator: 200, admin: 200 };
   const SIGNED_IN = { none: 401, viewer: 200, operator: 200, admin: 200 };
+  const ADMIN_ONLY = { none: 401, viewer: 403, operator: 403, admin: 200 };
   const MATRIX: Record<string, Record<Who, number>> = {
     "GET /healthz": ALL,
     "GET /readyz": ALL,
@@ -206,6 +207,48 @@ describe("route × role matrix", () => {
     "POST /api/auth/login": { none: 401, viewer: 401, operator: 401, admin: 401 },
     "POST /api/auth/refresh": { none: 401, viewer: 401, operator: 401, admin: 401 },
     "POST /api/auth/logout": { none: 204, viewer: 204, operator: 204, admin: 204 },
+    "POST /api/timestamps/normalize": { none: 401, viewer: 403, operator: 200, admin: 200 },
+    "POST /api/timestamps/verify": SIGNED_IN,
+    "POST /api/time": ALL,
+    // Fleet, OAuth and user administration (fleet engineer). Ids that do not exist: 404 once allowed.
+    "POST /api/enrollment-tokens": { none: 401, viewer: 403, operator: 403, admin: 201 },
+    "GET /api/enrollment-tokens": ADMIN_ONLY,
+    "DELETE /api/enrollment-tokens/{id}": { ...ADMIN_ONLY, admin: 404 },
+    "GET /api/clients": ADMIN_ONLY,
+    "DELETE /api/clients/{clientId}": { ...ADMIN_ONLY, admin: 404 },
+    "POST /api/agents/enroll": { none: 401, viewer: 401, operator: 401, admin: 401 },
+    "POST /api/agents/reports": { none: 401, viewer: 403, operator: 403, admin: 403 },
+    "POST /oauth/token": { none: 400, viewer: 400, operator: 400, admin: 400 },
+    "GET /api/nodes": SIGNED_IN,
+    "GET /api/nodes/{id}": { none: 401, viewer: 404, operator: 404, admin: 404 },
+    "GET /api/nodes/{id}/history": { none: 401, viewer: 404, operator: 404, admin: 404 },
+    "PUT /api/nodes/{id}/policy": { ...ADMIN_ONLY, admin: 404 },
+    "DELETE /api/nodes/{id}": { ...ADMIN_ONLY, admin: 404 },
+    "GET /api/alerts": SIGNED_IN,
+    "GET /api/timestamps/sources": SIGNED_IN,
+    "GET /api/events": SIGNED_IN,
+    "GET /api/policies": SIGNED_IN,
+    "PUT /api/policies/{id}": ADMIN_ONLY,
+    "GET /api/auth/me": SIGNED_IN,
+    "POST /api/auth/password": { none: 401, viewer: 403, operator: 403, admin: 403 },
+    "GET /api/users": ADMIN_ONLY,
+    "POST /api/users": { none: 401, viewer: 403, operator: 403, admin: 201 },
+    "PATCH /api/users/{id}": { ...ADMIN_ONLY, admin: 404 },
+    "POST /api/users/{id}/password": { ...ADMIN_ONLY, admin: 404 },
+  };
+  /** Valid bodies of POST routes (so an allowed role gets 2xx, not a validation 400). */
+  const BODIES: Record<string, object> = {
+    "/api/timestamps/normalize": { sourceId: "matrix", timestamps: [{ value: 1703054123456 }] },
+    "/api/timestamps/verify": { range: { from: "0", to: "0" } },
+    "/api/time": { version: 1, nonce: "AAAAAAAAAAAAAAAAAAAAAA==", t1: "1" },
+    "POST /api/enrollment-tokens": { expiresInS: 3600 },
+    "POST /api/agents/enroll": { token: "cset_unknown", hostname: "h", agentVersion: "0.1.0" },
+    "PUT /api/nodes/{id}/policy": { policyId: "default" },
+    "PUT /api/policies/{id}": { toleranceNs: 1_000_000, silentAfterS: 300 },
+    "POST /api/auth/password": { currentPassword: "wrong", newPassword: "matrix-password-1" },
+    "POST /api/users": { username: "matrix-user", password: "matrix-password-1", role: "viewer" },
+    "PATCH /api/users/{id}": { role: "viewer" },
+    "POST /api/users/{id}/password": { password: "matrix-password-1" },
   };
 
   it("covers every route of the OpenAPI document", async () => {
@@ -237,12 +280,26 @@ describe("route × role matrix", () => {
     (Object.entries(byRole) as [Who, number][]).map(([who, status]) => ({ route, who, status })),
   );
   it.each(cases)("$route as $who → $status", async ({ route, who, status }) => {
-    const [method, path] = route.split(" ") as ["GET" | "POST", string];
-    const url = path.replace("{seq}", "0");
+    const [method, path] = route.split(" ") as ["GET" | "POST" | "PUT" | "PATCH" | "DELETE", string];
+    const url = path
+      .replace("{seq}", "0")
+      .replace("{id}", "00000000-0000-4000-8000-000000000000")
+      .replace("{clientId}", "node-0000000000000000");
     const headers = who === "none" ? {} : { authorization: `Bearer ${fresh[who]}` };
     const payload =
-      method === "POST" && path.endsWith("login") ? { username: "x", password: "y" } : undefined;
-    const res = await app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
+      method === "POST" && path.endsWith("login")
+        ? { username: "x", password: "y" }
+        : (BODIES[route] ?? BODIES[path]);
+    // The event stream never ends: read its status, then drop it.
+    const stream = path === "/api/events" ? { payloadAsStream: true } : {};
+    const res = await app.inject({
+      method,
+      url,
+      headers,
+      ...stream,
+      ...(payload === undefined ? {} : { payload }),
+    });
+    if (path === "/api/events") res.stream().destroy();
     expect(res.statusCode).toBe(status);
   });
 });

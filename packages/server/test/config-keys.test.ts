@@ -22,6 +22,7 @@ describe("resolveConfig", () => {
       masterKey: undefined,
       adminPassword: undefined,
       sealIntervalMs: 1000,
+      fleet: { webhookUrl: undefined, webhookSecret: undefined, retention: { rawDays: 7, rollupDays: 400 } },
     });
   });
 

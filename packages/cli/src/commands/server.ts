@@ -24,6 +24,9 @@ Options:
   --data-dir DIR        master key and embedded database (default ./.chronosync;
                         env CHRONOSYNC_DATA_DIR)
   --database-url URL    external PostgreSQL >= 15 (env DATABASE_URL)
+  --tls-cert FILE       serve HTTPS (TLS 1.3 only) with this PEM certificate chain
+                        (env CHRONOSYNC_TLS_CERT); needs --tls-key
+  --tls-key FILE        its PEM private key (env CHRONOSYNC_TLS_KEY)
   -h, --help            show this help
 
 Environment: CHRONOSYNC_MASTER_KEY (base64 of 32 bytes; default <data-dir>/master.key),
@@ -39,6 +42,8 @@ interface ServerFlags {
   port?: string;
   "data-dir"?: string;
   "database-url"?: string;
+  "tls-cert"?: string;
+  "tls-key"?: string;
   help?: boolean;
 }
 
@@ -47,6 +52,8 @@ export const SERVER_OPTIONS = {
   port: { type: "string" },
   "data-dir": { type: "string" },
   "database-url": { type: "string" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -93,6 +100,8 @@ export async function runServer(
         port: values.port,
         dataDir: values["data-dir"],
         databaseUrl: values["database-url"],
+        tlsCert: values["tls-cert"],
+        tlsKey: values["tls-key"],
       },
       env,
       options.cwd ?? process.cwd(),

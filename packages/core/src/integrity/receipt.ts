@@ -4,13 +4,23 @@
  * (https://www.rfc-editor.org/rfc/rfc9162#section-2.1.3). Verifiable offline with the
  * published key set.
  */
-import { type Checkpoint, checkpointSignatureProblem, type SignedCheckpoint } from "./checkpoint.js";
+import {
+  type Checkpoint,
+  checkpointProblem,
+  checkpointSignatureProblem,
+  hashCheckpoint,
+  type SignedCheckpoint,
+} from "./checkpoint.js";
 import { isHash } from "./digest.js";
 import type { KeySet } from "./key-set.js";
 import { hashEntry, type LogEntry, logEntryProblem } from "./log-entry.js";
 import { leafHash, MerkleTree, verifyInclusion } from "./merkle.js";
 
-/** Outcome of verifying a receipt (and the shape every verifier answers with). */
+/**
+ * Outcome of verifying a receipt (and the shape every verifier answers with). `sealed:
+ * false` marks the one failure that is not tampering: the receipt carries no checkpoint
+ * yet, so nothing signed vouches for the entry (fetch the receipt again later).
+ */
 export type VerifyResult =
   | { readonly valid: true }
   | {
@@ -18,6 +28,7 @@ export type VerifyResult =
       readonly code: "CRYPTO_VERIFICATION_FAILED";
       readonly reason: string;
       readonly firstBadSeq?: string;
+      readonly sealed?: false;
     };
 
 /** Proof that one entry is in the log. No checkpoint: not sealed yet (ask again later). */
@@ -30,6 +41,36 @@ export interface Receipt {
   readonly leafIndex?: number;
   /** Inclusion proof (hex hashes, leaf to root) of the entry in the checkpoint's tree. */
   readonly proof?: readonly string[];
+}
+
+/** Options of {@link verifyReceipt}. */
+export interface VerifyReceiptOptions {
+  /**
+   * Checkpoint signature checks already made WITH THE SAME key set, keyed by checkpoint
+   * hash and signature: receipts of one batch share a checkpoint, so one Ed25519
+   * verification serves them all. Pass a new Map per key set (e.g. per request).
+   */
+  readonly checkpointCache?: Map<string, string | undefined>;
+}
+
+/** The signature problem of `signed` (see checkpointSignatureProblem), remembered in `cache`. */
+function signatureProblem(
+  signed: SignedCheckpoint,
+  keySet: KeySet,
+  cache: Map<string, string | undefined> | undefined,
+): string | undefined {
+  const cacheable =
+    cache !== undefined &&
+    typeof signed === "object" &&
+    signed !== null &&
+    typeof signed.signature === "string" &&
+    checkpointProblem(signed.checkpoint) === undefined;
+  if (!cacheable) return checkpointSignatureProblem(signed, keySet);
+  const key = `${hashCheckpoint(signed.checkpoint)}:${signed.signature}`;
+  if (cache.has(key)) return cache.get(key);
+  const problem = checkpointSignatureProblem(signed, keySet);
+  cache.set(key, problem);
+  return problem;
 }
 
 function fail(reason: string, firstBadSeq?: string): VerifyResult {
@@ -65,11 +106,18 @@ export function buildReceipt(
 }
 
 /**
- * Verifies a receipt offline: the entry hashes to `entryHash`; when sealed, the checkpoint
- * is signed by a published key valid at its time, covers the entry's seq at `leafIndex`,
- * and the inclusion proof leads to its root. Never throws.
+ * Verifies a receipt offline: the entry hashes to `entryHash`, the checkpoint is signed by
+ * a published key valid at its time, covers the entry's seq at `leafIndex`, and the
+ * inclusion proof leads to its root. A receipt without a checkpoint is NOT valid (anyone
+ * can hash an entry of their own): it answers `valid: false` with `sealed: false` and the
+ * reason "not sealed …" once its hash checks out. Never throws.
+ * @see https://www.rfc-editor.org/rfc/rfc9162#section-2.1.3.2
  */
-export function verifyReceipt(receipt: Receipt, keySet: KeySet): VerifyResult {
+export function verifyReceipt(
+  receipt: Receipt,
+  keySet: KeySet,
+  options: VerifyReceiptOptions = {},
+): VerifyResult {
   if (typeof receipt !== "object" || receipt === null) return fail("receipt is not an object");
   if (receipt.version !== 1) return fail(`unsupported receipt version ${String(receipt.version)}`);
   const shape = logEntryProblem(receipt.entry);
@@ -84,8 +132,15 @@ export function verifyReceipt(receipt: Receipt, keySet: KeySet): VerifyResult {
   if (!isHash(receipt.entryHash) || computed !== receipt.entryHash) {
     return fail(`entry ${seq} does not hash to entryHash (computed ${computed})`, seq);
   }
-  if (receipt.checkpoint === undefined) return { valid: true };
-  const problem = checkpointSignatureProblem(receipt.checkpoint, keySet);
+  if (receipt.checkpoint === undefined) {
+    return {
+      valid: false,
+      code: "CRYPTO_VERIFICATION_FAILED",
+      reason: `not sealed: entry ${seq} has no signed checkpoint yet (only its hash was checked)`,
+      sealed: false,
+    };
+  }
+  const problem = signatureProblem(receipt.checkpoint, keySet, options.checkpointCache);
   if (problem !== undefined) return fail(problem, seq);
   const cp = receipt.checkpoint.checkpoint;
   const index = BigInt(seq) - BigInt(cp.firstSeq);

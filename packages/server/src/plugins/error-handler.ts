@@ -97,8 +97,18 @@ export function sendProblem(reply: FastifyReply, problem: Problem, retryAfter?: 
   return reply.code(problem.status).type("application/problem+json").send(problem);
 }
 
-/** Installs the error and not-found handlers on `app`. */
-export function registerErrorHandler(app: FastifyInstance): void {
+/** What answers a request no route matched; `miss` sends the API's 404 problem. */
+export type NotFoundFallback = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  miss: () => FastifyReply,
+) => unknown;
+
+/**
+ * Installs the error and not-found handlers on `app`; `fallback` (the dashboard) may answer
+ * a request no route matched before the 404 problem does.
+ */
+export function registerErrorHandler(app: FastifyInstance, fallback?: NotFoundFallback): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { problem, retryAfter } = toProblem(err, request.url);
     if (problem.status >= 500)
@@ -107,10 +117,13 @@ export function registerErrorHandler(app: FastifyInstance): void {
     return sendProblem(reply, problem, retryAfter);
   });
   app.setNotFoundHandler((request, reply) => {
-    const { problem } = toProblem(
-      new ServerError("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0]}`),
-      request.url,
-    );
-    return sendProblem(reply, problem);
+    const miss = () => {
+      const { problem } = toProblem(
+        new ServerError("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0]}`),
+        request.url,
+      );
+      return sendProblem(reply, problem);
+    };
+    return fallback === undefined ? miss() : fallback(request, reply, miss);
   });
 }

@@ -1,5 +1,5 @@
 /** People who sign in to the server. Passwords are bcrypt hashes (cost 12). */
-import { integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 export const users = pgTable("users", {
   id: uuid("id").primaryKey().defaultRandom(),
@@ -9,6 +9,10 @@ export const users = pgTable("users", {
   failedLogins: integer("failed_logins").notNull().default(0),
   lockedUntil: timestamp("locked_until", { withTimezone: true, precision: 3 }),
   createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  /** Set on an admin created with a generated password and after an admin reset. */
+  mustChangePassword: boolean("must_change_password").notNull().default(false),
+  /** A disabled user cannot sign in or refresh. */
+  disabled: boolean("disabled").notNull().default(false),
 });
 
 /** Refresh tokens, stored as SHA-256 hashes; rotation marks the old one used. */

@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+// POST /api/timestamps/normalize under load (issue 4 §9): 1 and 1 000 timestamps per
+// request, each next to a bare Fastify route echoing the same body in the same run (the
+// HTTP ceiling). autocannon (programmatic API) drives a server in a child process, so the
+// load generator and the server each get a core. Also runs single timestamps at a fixed
+// rate of half the ceiling (the p99 < 5 ms goal) and, with --compare, the same without
+// the group-commit queue (one sealed append per request).
+//
+//   npx tsc -b && node bench/normalize.mjs [--duration 10] [--connections 10] [--compare] [--embedded]
+//                                          [--no-history]
+//
+// The external PostgreSQL is BENCH_DATABASE_ADMIN_URL (default
+// postgres://postgres@127.0.0.1:5432/postgres; a scratch database is created and dropped);
+// --embedded uses an embedded PostgreSQL in a temp dir. Prints one JSON document on stdout.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+
+const { values: opts } = parseArgs({
+  options: {
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "10" },
+    compare: { type: "boolean", default: false },
+    embedded: { type: "boolean", default: false },
+    "no-history": { type: "boolean", default: false }, // skip the fleet's offset-history lookups
+    serve: { type: "string" }, // internal: run the servers in this (child) process
+  },
+});
+
+const SEED = (n) => ({
+  sourceId: "cluster-01",
+  timestamps: Array.from({ length: n }, (_, i) => ({
+    value: 1703054123456 + i,
+    precision: 0.001,
+    source: "ntp://pool.ntp.org",
+  })),
+  requestMetadata: { clientId: "unique-client-identifier", requestTimestamp: 1703054123500 },
+});
+
+/** Child: the ChronoSync app (group commit on or off) and a bare echo server; prints ports. */
+async function serve(config) {
+  const { buildApp, deriveJwtKey, issueAccessToken, noOffsetHistory } = await import("@chronosync/server");
+  const { default: Fastify } = await import("fastify");
+  const masterKey = randomBytes(32).toString("base64");
+  const apps = {};
+  for (const groupCommit of [true, false]) {
+    const app = await buildApp({
+      dataDir: config.dataDir,
+      databaseUrl: config.url,
+      masterKey,
+      groupCommit,
+      ...(config.noHistory ? { offsetHistory: noOffsetHistory } : {}),
+    });
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    apps[groupCommit ? "grouped" : "single"] = app.server.address().port;
+  }
+  const echo = Fastify({ bodyLimit: 4 * 1024 * 1024 });
+  echo.post("/echo", async (request) => request.body);
+  await echo.listen({ host: "127.0.0.1", port: 0 });
+  const key = deriveJwtKey(Buffer.from(masterKey, "base64"));
+  const token = await issueAccessToken(
+    key,
+    { sub: "bench", username: "bench", role: "operator" },
+    new Date(),
+  );
+  process.stdout.write(`${JSON.stringify({ ...apps, echo: echo.server.address().port, token })}\n`);
+  process.stdin.resume();
+  process.stdin.on("end", () => process.exit(0));
+}
+
+function load(url, body, token, extra = {}) {
+  return autocannon({
+    url,
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+    connections: Number(opts.connections),
+    duration: Number(opts.duration),
+    ...extra,
+  });
+}
+
+function summarize(name, batch, r) {
+  const rps = r.requests.average;
+  return {
+    name,
+    batch,
+    reqPerSec: Math.round(rps),
+    timestampsPerSec: Math.round(rps * batch),
+    latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
+    ok: r["2xx"],
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+  };
+}
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), "chronosync-bench-normalize-"));
+  chmodSync(dataDir, 0o711);
+  let url;
+  let cleanup = async () => {};
+  if (opts.embedded) {
+    const { startEmbeddedDatabase } = await import("@chronosync/server");
+    const embedded = await startEmbeddedDatabase(dataDir);
+    url = embedded.url;
+    cleanup = () => embedded.stop();
+  } else {
+    const { default: pg } = await import("pg");
+    const adminUrl = process.env.BENCH_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+    const name = `chronosync_bench_${randomBytes(4).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const u = new URL(adminUrl);
+    u.pathname = `/${name}`;
+    url = u.toString();
+    cleanup = async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+      await admin.end();
+    };
+  }
+  const child = spawn(
+    process.execPath,
+    [
+      new URL(import.meta.url).pathname,
+      "--serve",
+      JSON.stringify({ url, dataDir, noHistory: opts["no-history"] }),
+    ],
+    {
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
+  try {
+    const ports = await new Promise((resolve, reject) => {
+      let text = "";
+      child.stdout.on("data", (c) => {
+        text += c;
+        if (text.includes("\n")) resolve(JSON.parse(text.split("\n")[0]));
+      });
+      child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
+    });
+    const at = (port, path) => `http://127.0.0.1:${port}${path}`;
+    const normalize = (port) => at(port, "/api/timestamps/normalize");
+    const results = [];
+    const run = async (name, batch, url, extra) => {
+      process.stderr.write(`${name} (batch ${batch})…\n`);
+      const s = summarize(name, batch, await load(url, SEED(batch), ports.token, extra));
+      results.push(s);
+      return s;
+    };
+    // Warm up (JIT, pool connections, first checkpoint).
+    await load(normalize(ports.grouped), SEED(1), ports.token, { duration: 2 });
+    const ceiling1 = await run("echo (HTTP ceiling)", 1, at(ports.echo, "/echo"));
+    await run("normalize, group commit", 1, normalize(ports.grouped));
+    // More connections = more requests per commit (a closed loop of 10 caps each batch at 10).
+    const many = { connections: 100 };
+    await run("normalize, group commit, 100 connections", 1, normalize(ports.grouped), many);
+    const half = Math.round(ceiling1.reqPerSec / 2);
+    const fixed = { connections: 100, overallRate: half };
+    await run(`normalize, group commit, offered ${half} req/s`, 1, normalize(ports.grouped), fixed);
+    if (opts.compare) {
+      await run("normalize, one append per request", 1, normalize(ports.single));
+      await run("normalize, one append per request, 100 connections", 1, normalize(ports.single), many);
+      await run(
+        `normalize, one append per request, offered ${half} req/s`,
+        1,
+        normalize(ports.single),
+        fixed,
+      );
+    }
+    await run("echo (HTTP ceiling)", 1000, at(ports.echo, "/echo"));
+    await run("normalize, group commit", 1000, normalize(ports.grouped));
+    if (opts.compare) await run("normalize, one append per request", 1000, normalize(ports.single));
+    process.stdout.write(
+      `${JSON.stringify({ database: opts.embedded ? "embedded" : "external", history: !opts["no-history"], connections: Number(opts.connections), durationS: Number(opts.duration), results }, null, 2)}\n`,
+    );
+  } finally {
+    child.stdin.end();
+    await new Promise((r) => (child.exitCode === null ? child.once("exit", r) : r()));
+    await cleanup();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (opts.serve !== undefined) await serve(JSON.parse(opts.serve));
+else await main();
