@@ -1,0 +1,155 @@
+/**
+ * Node detail: offset, error bound, delay and jitter over 1 h / 24 h / 7 d / 30 d or a
+ * custom range, optionally drawn over the previous period; resource use; sources.
+ */
+import { ArrowLeft } from "lucide-react";
+import { useId, useMemo, useState } from "react";
+import { Link, useParams } from "react-router";
+import { OffsetChart } from "@/components/offset-chart";
+import { ResourceChart } from "@/components/resource-chart";
+import { ErrorState, LoadingCards, PageHeader } from "@/components/states";
+import { Time } from "@/components/time";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Label } from "@/components/ui/label";
+import { Switch } from "@/components/ui/switch";
+import { formatBytes, formatDuration, formatLocal } from "@/lib/format";
+import { useNode } from "../api/get-node";
+import { type HistoryRange, useNodeHistory } from "../api/get-node-history";
+import { alignPrevious, PRESET_MS, type Preset, previousRange, toChartPoints } from "../history-range";
+import { HistoryRangePicker } from "./history-range-picker";
+import { NodeSourcesTable } from "./node-sources-table";
+import { StatusBadge } from "./status-badge";
+
+export function NodeDetailPage() {
+  const id = useId();
+  const { nodeId = "" } = useParams();
+  const node = useNode(nodeId);
+  const [preset, setPreset] = useState<Preset | "custom">("24h");
+  const [range, setRange] = useState<HistoryRange | undefined>(undefined);
+  const [compare, setCompare] = useState(false);
+  const history = useNodeHistory(nodeId, range);
+  const prev = useNodeHistory(nodeId, compare && range !== undefined ? previousRange(range) : undefined);
+  const points = useMemo(() => toChartPoints(history.data?.points ?? []), [history.data]);
+  const resources = useMemo(
+    () =>
+      (history.data?.points ?? []).map((p) => ({
+        time: p.at,
+        cpuPercent: p.cpuPercent,
+        rssBytes: p.rssBytes,
+      })),
+    [history.data],
+  );
+  const previous = useMemo(() => {
+    if (!compare || range === undefined || history.data === undefined || prev.data === undefined)
+      return undefined;
+    const span = Date.parse(range.to) - Date.parse(range.from);
+    return alignPrevious(points, toChartPoints(prev.data.points), span, Math.max(60_000, span / 500));
+  }, [compare, range, history.data, prev.data, points]);
+
+  const back = (
+    <Button variant="outline" asChild>
+      <Link to="/nodes">
+        <ArrowLeft aria-hidden="true" /> All nodes
+      </Link>
+    </Button>
+  );
+  if (node.isPending) return <LoadingCards label="Loading node…" />;
+  if (node.isError)
+    return (
+      <>
+        <PageHeader title="Node" actions={back} />
+        <ErrorState error={node.error} onRetry={() => void node.refetch()} />
+      </>
+    );
+  const n = node.data;
+  return (
+    <>
+      <PageHeader
+        title={n.hostname}
+        description={`Agent ${n.agentVersion} · policy ${n.policyId}${n.toleranceNs === null ? "" : ` (±${formatDuration(n.toleranceNs)})`} · enrolled ${formatLocal(n.enrolledAt)}`}
+        actions={back}
+      />
+      <div className="mb-6 grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
+        <Stat label="State" value={<StatusBadge status={n.state} />} />
+        <Stat label="Offset" value={`${formatDuration(n.offsetNs)} ± ${formatDuration(n.boundNs)}`} />
+        <Stat label="Last report" value={<Time value={n.lastReportAt} />} />
+        <Stat
+          label="Agent CPU · memory"
+          value={`${n.cpuPercent?.toFixed(1) ?? "—"} % · ${formatBytes(n.rssBytes ?? undefined)}`}
+        />
+      </div>
+      <Card className="mb-6">
+        <CardHeader>
+          <CardTitle>History</CardTitle>
+          <div className="flex flex-wrap items-center gap-4">
+            <HistoryRangePicker
+              preset={preset}
+              onChange={(p, r) => {
+                setPreset(p);
+                setRange(r);
+              }}
+              presets={Object.keys(PRESET_MS) as Preset[]}
+            />
+            <div className="flex items-center gap-2">
+              <Switch id={`${id}-cmp`} checked={compare} onCheckedChange={setCompare} />
+              <Label htmlFor={`${id}-cmp`}>Compare with the previous period</Label>
+            </div>
+          </div>
+        </CardHeader>
+        <CardContent className="space-y-6">
+          {history.isPending ? (
+            <LoadingCards count={1} label="Loading history…" />
+          ) : history.isError ? (
+            <ErrorState error={history.error} onRetry={() => void history.refetch()} />
+          ) : points.length === 0 ? (
+            <p className="text-muted-foreground">
+              No reports in this range. Pick a longer range, or check that the agent is running and can reach
+              the server.
+            </p>
+          ) : (
+            <>
+              {history.data?.truncated && (
+                <p className="text-sm text-muted-foreground">
+                  The server cut this range short; pick a shorter range to see all of it.
+                </p>
+              )}
+              <OffsetChart
+                title="Offset and error bound (ms)"
+                points={points}
+                previous={previous}
+                series={["offsetNs", "boundNs"]}
+              />
+              <OffsetChart
+                title="Delay and jitter (ms)"
+                points={points}
+                series={["delayNs", "jitterNs"]}
+                height={200}
+              />
+              <ResourceChart title="Agent CPU and memory" points={resources} />
+            </>
+          )}
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Sources</CardTitle>
+        </CardHeader>
+        <CardContent>
+          <NodeSourcesTable sources={n.sources} />
+        </CardContent>
+      </Card>
+    </>
+  );
+}
+
+function Stat({ label, value }: { label: string; value: React.ReactNode }) {
+  return (
+    <Card>
+      <CardContent className="space-y-1 pt-4 sm:pt-6">
+        <p className="text-sm text-muted-foreground">{label}</p>
+        <div className="text-lg font-semibold tabular-nums">{value}</div>
+      </CardContent>
+    </Card>
+  );
+}

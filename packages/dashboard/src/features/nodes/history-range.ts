@@ -1,0 +1,86 @@
+/**
+ * Pure helpers of the node history view: preset ranges → query ranges (with the rollup
+ * that keeps a series near a few thousand points), and the previous period aligned onto
+ * the current one's time axis for the historical comparison.
+ */
+import type { HistoryPoint, HistoryRange } from "./api/types.js";
+
+/** A point on the chart's time axis (RFC 3339 `time`). */
+export interface TimedOffset {
+  readonly time: string;
+  readonly offsetNs: number;
+}
+
+/** Server history points → chart points (durations stay in ns; `null` → absent). */
+export function toChartPoints(points: readonly HistoryPoint[]) {
+  return points.map((p) => ({
+    time: p.at,
+    offsetNs: p.offsetNs,
+    boundNs: p.boundNs,
+    delayNs: p.delayNs ?? undefined,
+    jitterNs: p.jitterNs ?? undefined,
+  }));
+}
+
+export type Preset = "1h" | "24h" | "7d" | "30d";
+export const PRESET_MS: Record<Preset, number> = {
+  "1h": 3_600_000,
+  "24h": 86_400_000,
+  "7d": 7 * 86_400_000,
+  "30d": 30 * 86_400_000,
+};
+
+/** Resolution for a span: raw up to 6 h, 1-minute rollups up to 7 days, else hourly. */
+export function resolutionFor(spanMs: number): HistoryRange["resolution"] {
+  if (spanMs <= 6 * 3_600_000) return "raw";
+  if (spanMs <= 7 * 86_400_000) return "1m";
+  return "1h";
+}
+
+export function rangeOf(fromMs: number, toMs: number): HistoryRange {
+  return {
+    from: new Date(fromMs).toISOString(),
+    to: new Date(toMs).toISOString(),
+    resolution: resolutionFor(toMs - fromMs),
+  };
+}
+
+/** The same-length range just before `range`. */
+export function previousRange(range: HistoryRange): HistoryRange {
+  const from = Date.parse(range.from);
+  const to = Date.parse(range.to);
+  return rangeOf(from - (to - from), from);
+}
+
+const ms = (t: string) => Date.parse(t.replace(/(\.\d{3})\d+/, "$1"));
+
+/**
+ * For each current point, the previous period's point nearest to (its time − shiftMs),
+ * re-stamped with the current time; `null` offset where the previous period has no data
+ * within `toleranceMs`.
+ */
+export function alignPrevious(
+  current: readonly TimedOffset[],
+  previous: readonly TimedOffset[],
+  shiftMs: number,
+  toleranceMs: number,
+): TimedOffset[] {
+  const times = previous.map((p) => ms(p.time));
+  return current.map((p) => {
+    const target = ms(p.time) - shiftMs;
+    let lo = 0;
+    let hi = times.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((times[mid] ?? 0) < target) lo = mid + 1;
+      else hi = mid;
+    }
+    let best = lo;
+    if (lo > 0 && Math.abs((times[lo - 1] ?? 0) - target) < Math.abs((times[lo] ?? 0) - target))
+      best = lo - 1;
+    const hit = previous[best];
+    const t = times[best];
+    const ok = hit !== undefined && t !== undefined && Math.abs(t - target) <= toleranceMs;
+    return { time: p.time, offsetNs: ok ? hit.offsetNs : Number.NaN };
+  });
+}
