@@ -1,10 +1,12 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 // Optional telemetry (issue 4 §7): OpenTelemetry and Sentry are loaded only when the
 // environment asks and only if installed (here they are not: warnings, no failure); with
 // stand-in modules, request spans and 5xx capture are checked. Log redaction of secrets.
 import { Writable } from "node:stream";
 import { ServerError } from "@chronosync/server";
 import Fastify from "fastify";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { registerErrorHandler } from "../src/plugins/error-handler.js";
 import { registerTelemetry } from "../src/telemetry/plugin.js";
 import { withRedaction } from "../src/telemetry/redact.js";
@@ -36,17 +38,65 @@ describe("startTelemetry", () => {
     expect(tracingRequested({})).toBe(false);
   });
 
-  it("warns instead of failing when the packages are not installed (the real import)", async () => {
-    const t = await startTelemetry({
-      OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318",
-      SENTRY_DSN: "https://k@o1.ingest.sentry.io/1",
-    });
+  it("warns instead of failing when a package cannot be loaded", async () => {
+    const load = async (name: string) => {
+      throw new Error(`Cannot find package '${name}'`);
+    };
+    const t = await startTelemetry(
+      { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", SENTRY_DSN: "https://k@o1.ingest.sentry.io/1" },
+      load,
+    );
     expect(t.otel).toBeUndefined();
     expect(t.captureException).toBeUndefined();
     expect(t.warnings.join("\n")).toMatch(/tracing off: @opentelemetry\/sdk-node is not installed/);
     expect(t.warnings.join("\n")).toMatch(/error tracking off: @sentry\/node is not installed/);
     await t.shutdown();
     expect(TELEMETRY_PACKAGES.tracing).toContain("@opentelemetry/sdk-node");
+  });
+
+  it("exports real spans over OTLP/HTTP and real Sentry events to local collectors (the installed packages)", async () => {
+    const received: { path: string; bytes: number }[] = [];
+    const collector = createServer((req, res) => {
+      let bytes = 0;
+      req.on("data", (d: Buffer) => {
+        bytes += d.length;
+      });
+      req.on("end", () => {
+        received.push({ path: req.url ?? "", bytes });
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise<void>((r) => collector.listen(0, "127.0.0.1", r));
+    const { port } = collector.address() as AddressInfo;
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_SERVICE_NAME: "chronosync-test",
+      SENTRY_DSN: `http://publickey@127.0.0.1:${port}/7`,
+    };
+    // NodeSDK and its exporter read the standard variables from process.env themselves.
+    for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
+    const telemetry = await startTelemetry(env);
+    try {
+      expect(telemetry.otel).toBeDefined();
+      expect(telemetry.captureException).toBeDefined();
+      // Only the optional auto-instrumentation package is absent (request spans come from our plugin).
+      expect(telemetry.warnings).toEqual([expect.stringMatching(/^no auto-instrumentation/)]);
+      const app = Fastify();
+      registerErrorHandler(app);
+      registerTelemetry(app, telemetry);
+      app.get("/boom", async () => {
+        throw new Error("database exploded");
+      });
+      expect((await app.inject("/boom")).statusCode).toBe(500);
+      await app.close(); // flushes the span processor and Sentry
+    } finally {
+      await telemetry.shutdown();
+      await new Promise<void>((r) => collector.close(() => r()));
+      vi.unstubAllEnvs();
+    }
+    expect(received.some((r) => r.path === "/v1/traces" && r.bytes > 0)).toBe(true);
+    expect(received.some((r) => r.path.startsWith("/api/7/envelope") && r.bytes > 0)).toBe(true);
   });
 });
 
