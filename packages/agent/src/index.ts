@@ -13,6 +13,15 @@ export {
   type RandomBytes,
 } from "./engine/ntp-source.js";
 export {
+  DEFAULT_STRATUM,
+  SampleSource,
+  type SampleSourceAction,
+  type SampleSourceOptions,
+  type SampleSourceStats,
+  type SourceSample,
+  toSourceSample,
+} from "./engine/sample-source.js";
+export {
   exponentToNs,
   initialPollState,
   nextPollState,
@@ -49,4 +58,11 @@ export {
   type SourcePoolOptions,
 } from "./runner/source-pool.js";
 export { nodeStateFileFs, StateFile, type StateFileFs } from "./runner/state-file.js";
+export {
+  type PollerEngine,
+  type PollerFallbackStatus,
+  type PollerTimers,
+  TimeSourcePoller,
+  type TimeSourcePollerOptions,
+} from "./runner/time-source-poller.js";
 export * from "./sync/index.js";

@@ -91,6 +91,8 @@ describe("startLocalApi", () => {
           poll: 6,
           falsetickers: 0,
           score: 0.952,
+          protocol: "ntp",
+          authenticated: false,
         },
         {
           id: 'ntp://b.example/"q"\\x',
@@ -103,6 +105,8 @@ describe("startLocalApi", () => {
           poll: 7,
           falsetickers: 8,
           score: 0.125,
+          protocol: "ntp",
+          authenticated: false,
         },
         {
           id: "ntp://c.example",
@@ -115,6 +119,8 @@ describe("startLocalApi", () => {
           poll: 10,
           falsetickers: 0,
           score: 0,
+          protocol: "ntp",
+          authenticated: false,
         },
       ],
     });

@@ -161,8 +161,8 @@ logLevel: debug
   it("reads JSON by extension and by content", () => {
     const json = '{"sources":["a.example"],"api":{"listen":"0.0.0.0:8124"}}';
     expect(load(json, {}, "/x/agent.json").api.listen).toBe("0.0.0.0:8124");
-    expect(load(json, {}, "/x/agent.conf").sources[0]?.host).toBe("a.example");
-    expect(load("sources: [b.example]", {}, "/x/agent.conf").sources[0]?.host).toBe("b.example");
+    expect(load(json, {}, "/x/agent.conf").sources[0]).toMatchObject({ host: "a.example" });
+    expect(load("sources: [b.example]", {}, "/x/agent.conf").sources[0]).toMatchObject({ host: "b.example" });
   });
 
   it("treats an empty file, `sources:` and `server.url:` without value as unset", () => {
@@ -186,7 +186,10 @@ logLevel: debug
       maxBoundMs: 1000,
       sourcesOrigin: "env",
     });
-    expect(config.sources.map((s) => s.host)).toEqual(["env1.example", "env2.example"]);
+    expect(config.sources.map((s) => ("host" in s ? s.host : s.url))).toEqual([
+      "env1.example",
+      "env2.example",
+    ]);
     const flagged = load("sources: [file.example]\n", {
       env: { CHRONOSYNC_SOURCES: "env.example" },
       flags: { source: ["f1.example", "ntp://f2.example:1123"], iburst: "false", "max-drift-ppm": "7.5" },
@@ -251,14 +254,14 @@ logLevel: debug
 describe("loadAgentConfig: invalid", () => {
   it("names the file, key path and expectation (the issue's example)", () => {
     expect(problems(() => load("sources:\n  - a.example\n  - 42\n"))).toEqual([
-      `${FILE}: sources[1]: expected an ntp:// URL or host name, got 42`,
+      `${FILE}: sources[1]: expected a source URL, a host name or a { fallback: [URL, …] } group, got 42`,
     ]);
   });
 
   it("lists every problem at once, one per line", () => {
     const yaml = `sources:
   - ntp://ok.example
-  - http://time.example
+  - gopher://time.example
   - ntp://a.example:70000
   - ntp://a.example:0
   - ntp://bad host
@@ -285,7 +288,7 @@ frobnicate: true
 `;
     expect(problems(() => load(yaml))).toEqual(
       [
-        'sources[1]: expected an ntp:// URL or host name, got "http://time.example"',
+        'sources[1]: expected a time source URL with a known scheme (auto, chronosync, chronosync+http, http, https, local, ntp, nts, ptp, roughtime), got "gopher://time.example"',
         'sources[2]: expected a port in 1..65535, got "ntp://a.example:70000"',
         'sources[3]: expected a port in 1..65535, got "ntp://a.example:0"',
         'sources[4]: expected a host name or IP address, got "ntp://bad host"',

@@ -43,6 +43,8 @@ const STATUS: StatusDocument = {
       id: "ntp://127.0.0.1:123",
       state: "selected",
       reach: "377",
+      protocol: "ntp",
+      authenticated: false,
       lastOffsetNs: -2000,
       delayNs: 300_000,
       jitterNs: 4000,

@@ -238,6 +238,9 @@ describe("Retry-After", () => {
   });
 });
 
+const withoutProtocol = ({ protocol: _p, authenticated: _a, ...rest }: StatusDocument["sources"][number]) =>
+  rest;
+
 describe("report document", () => {
   const status: StatusDocument = {
     tracking: {
@@ -254,6 +257,8 @@ describe("report document", () => {
         id: "ntp://192.0.2.4:123",
         state: "selected",
         reach: "377",
+        protocol: "ntp",
+        authenticated: false,
         lastOffsetNs: -2000,
         delayNs: 300_000,
         jitterNs: 4000,
@@ -276,7 +281,8 @@ describe("report document", () => {
     expect(r).toEqual({
       at: "2025-11-29T17:30:00.123456789Z",
       tracking: { offsetNs: -1500, frequencyPpm: -12.5, boundNs: 40_000, status: "synchronized" },
-      sources: [{ ...status.sources[0], url: "ntp://pool.ntp.org?pool=1" }],
+      // The report contract's fields only: not the status document's protocol (issue 6 §5).
+      sources: [{ ...withoutProtocol(status.sources[0]!), url: "ntp://pool.ntp.org?pool=1" }],
       resources: { cpuPercent: 0.5, rssBytes: 1 },
       agentVersion: "0.1.0",
     });

@@ -5,7 +5,7 @@
  * below 2^53 ns ≈ 104 days) travel as numbers.
  */
 import { formatRfc3339 } from "@chronosync/core";
-import type { SyncNow, SyncSourceState, SyncStatusReport } from "../sync/sync-engine.js";
+import type { SyncFallbackStatus, SyncNow, SyncSourceState, SyncStatusReport } from "../sync/sync-engine.js";
 import { type ChronydDocument, withAgentComparison } from "./chronyd-document.js";
 import { sourceScore } from "./score.js";
 
@@ -48,6 +48,18 @@ export interface SourceDocument {
   readonly score: number;
 }
 
+/** One source of `GET /v1/status` with its protocol (issue 6 §5). */
+export interface StatusSourceDocument extends SourceDocument {
+  /** `ntp`, `nts`, `roughtime`, `http`, `https`, `ptp`, `local`, `chronosync`, …: for a group its current member's, for `auto://` the detected one. */
+  readonly protocol: string;
+  /** The last sample's time was cryptographically authenticated. */
+  readonly authenticated: boolean;
+  /** The last measurement's failure (non-NTP sources), until the next sample. */
+  readonly lastError?: { readonly code: string; readonly message: string };
+  /** A fallback group: its members (with failures), the current member's URL, switches so far. */
+  readonly fallback?: SyncFallbackStatus;
+}
+
 /** `GET /v1/status`. */
 export interface StatusDocument {
   readonly tracking: {
@@ -60,7 +72,7 @@ export interface StatusDocument {
     readonly systemPeer: string | null;
     readonly stratum: number;
   };
-  readonly sources: readonly SourceDocument[];
+  readonly sources: readonly StatusSourceDocument[];
   /** The local chronyd's view of the system clock, next to the agent's (absent when not asked). */
   readonly chronyd?: ChronydDocument;
 }
@@ -106,6 +118,10 @@ export function statusDocument(report: SyncStatusReport, chronyd?: ChronydDocume
       poll: s.poll,
       falsetickers: s.falsetickers,
       score: sourceScore(s),
+      protocol: s.protocol,
+      authenticated: s.authenticated,
+      ...(s.lastError === undefined ? {} : { lastError: s.lastError }),
+      ...(s.fallback === undefined ? {} : { fallback: s.fallback }),
     })),
     ...(chronyd === undefined
       ? {}

@@ -23,6 +23,7 @@ export {
   nowDocument,
   type SourceDocument,
   type StatusDocument,
+  type StatusSourceDocument,
   statusDocument,
 } from "./documents.js";
 export {

@@ -10,10 +10,15 @@ export {
 export {
   type AgentConfig,
   type AgentConfigFlags,
+  type AgentFallbackSource,
   type AgentServerConfig,
   type AgentSource,
+  type AgentSourceConfig,
+  type AgentTimeSource,
+  DEFAULT_RETRY_PREFERRED_S,
   describeSourcesChoice,
   describeValue,
+  isNtpSourceConfig,
   type LoadAgentConfigOptions,
   loadAgentConfig,
   type SourcesOrigin,
@@ -29,6 +34,14 @@ export {
   type LogLevel,
   renderConfigTable,
 } from "./schema.js";
+export {
+  type FallbackMemberSpec,
+  type FallbackSourceSpec,
+  parseSourceEntry,
+  parseTimeSource,
+  type SourceSpec,
+  type TimeSourceSpec,
+} from "./source-spec.js";
 export {
   type HostPort,
   type NtpSourceSpec,

@@ -15,7 +15,8 @@ import {
   configKeySpec,
   type LogLevel,
 } from "./schema.js";
-import { type NtpSourceSpec, parseNtpSource } from "./source-url.js";
+import type { FallbackMemberSpec, SourceSpec } from "./source-spec.js";
+import { parseNtpSource } from "./source-url.js";
 import { suggest } from "./suggest.js";
 import { detectSystemSources, type SystemSources, type SystemSourcesOrigin } from "./system-sources.js";
 
@@ -30,6 +31,40 @@ export interface AgentSource {
   readonly pool: boolean;
 }
 
+/** A source measured through a TimeSource (any scheme but ntp), poll settings resolved. */
+export interface AgentTimeSource {
+  readonly kind: "time";
+  /** Canonical URL: the source's id. */
+  readonly url: string;
+  /** What the source is created from (the URL without the agent's poll options). */
+  readonly input: string;
+  readonly protocol: string;
+  readonly minPoll: number;
+  readonly maxPoll: number;
+  readonly iburst: boolean;
+}
+
+/** A fallback group (issue 6 §5): members in order of preference, poll settings resolved. */
+export interface AgentFallbackSource {
+  readonly kind: "fallback";
+  /** `fallback:URL|URL|…`: the source's id. */
+  readonly url: string;
+  readonly members: readonly FallbackMemberSpec[];
+  readonly minPoll: number;
+  readonly maxPoll: number;
+  readonly iburst: boolean;
+  /** Seconds before the first member is tried again after leaving it (default 300). */
+  readonly retryPreferredS: number;
+}
+
+/** Any configured source: the agent's own NTP ({@link AgentSource}), a TimeSource, or a group. */
+export type AgentSourceConfig = AgentSource | AgentTimeSource | AgentFallbackSource;
+
+/** True for a source the agent's own NTP engine polls. */
+export function isNtpSourceConfig(s: AgentSourceConfig): s is AgentSource {
+  return !("kind" in s);
+}
+
 /** Where the sources came from: a configuration layer, or the system detection. */
 export type SourcesOrigin = "flags" | "env" | "file" | SystemSourcesOrigin;
 
@@ -37,7 +72,7 @@ export type SourcesOrigin = "flags" | "env" | "file" | SystemSourcesOrigin;
 export interface AgentConfig {
   /** The configuration file read, if any. */
   readonly file?: string;
-  readonly sources: readonly AgentSource[];
+  readonly sources: readonly AgentSourceConfig[];
   readonly sourcesOrigin: SourcesOrigin;
   /** When the sources were detected: the system files they came from. */
   readonly sourcesFiles: readonly string[];
@@ -86,6 +121,9 @@ export interface LoadAgentConfigOptions {
   readonly detectSources?: (reader: ConfigReader) => SystemSources;
 }
 
+/** A fallback group tries its first member again this long after leaving it, s. */
+export const DEFAULT_RETRY_PREFERRED_S = 300;
+
 interface Setting {
   readonly value: unknown;
   readonly origin: string;
@@ -115,7 +153,11 @@ class Collector {
     const check = (v: unknown, path: string): { ok: boolean; value?: unknown } => {
       const input = fromText && typeof v === "string" ? spec.fromText(v) : v;
       const r = spec.check(input);
-      if (!r.ok) this.add(origin, path, `expected ${r.expected}, got ${describeValue(input)}`);
+      if (!r.ok) {
+        const where = r.at === undefined ? path : `${path}${r.at.path}`;
+        const got = r.at === undefined ? input : r.at.got;
+        this.add(origin, where, `expected ${r.expected}, got ${describeValue(got)}`);
+      }
       return r;
     };
     if (spec.list) {
@@ -283,10 +325,10 @@ export function loadAgentConfig(options: LoadAgentConfigOptions = {}): AgentConf
   }
 
   const given = merged.get("sources");
-  const givenSpecs = (given?.value ?? []) as NtpSourceSpec[];
+  const givenSpecs = (given?.value ?? []) as SourceSpec[];
   let sourcesOrigin: SourcesOrigin;
   let sourcesFiles: readonly string[] = [];
-  let specs: NtpSourceSpec[];
+  let specs: SourceSpec[];
   if (given !== undefined && givenSpecs.length > 0) {
     specs = givenSpecs;
     sourcesOrigin = given.origin.startsWith("--") ? "flags" : given.origin.startsWith("$") ? "env" : "file";
@@ -302,24 +344,25 @@ export function loadAgentConfig(options: LoadAgentConfigOptions = {}): AgentConf
     sourcesOrigin = detected.origin;
     sourcesFiles = detected.files;
   }
-  const sources = specs.map((s, i): AgentSource => {
-    const source = {
-      url: s.url,
-      host: s.host,
-      port: s.port,
-      minPoll: s.minPoll ?? minPoll,
-      maxPoll: s.maxPoll ?? maxPoll,
-      iburst: s.iburst ?? get<boolean>("iburst"),
-      pool: s.pool ?? false,
-    };
-    if (source.minPoll > source.maxPoll && minPoll <= maxPoll) {
+  const iburst = get<boolean>("iburst");
+  const sources = specs.map((s, i): AgentSourceConfig => {
+    const poll = { minPoll: s.minPoll ?? minPoll, maxPoll: s.maxPoll ?? maxPoll, iburst: s.iburst ?? iburst };
+    if (poll.minPoll > poll.maxPoll && minPoll <= maxPoll) {
       c.add(
         given?.origin ?? "defaults",
         `sources[${i}]`,
-        `expected minpoll ≤ maxpoll, got minpoll ${source.minPoll} > maxpoll ${source.maxPoll} in ${JSON.stringify(s.url)}`,
+        `expected minpoll ≤ maxpoll, got minpoll ${poll.minPoll} > maxpoll ${poll.maxPoll} in ${JSON.stringify(s.url)}`,
       );
     }
-    return source;
+    if (!("kind" in s)) return { url: s.url, host: s.host, port: s.port, ...poll, pool: s.pool ?? false };
+    if (s.kind === "time") return { kind: "time", url: s.url, input: s.input, protocol: s.protocol, ...poll };
+    return {
+      kind: "fallback",
+      url: s.url,
+      members: s.members,
+      ...poll,
+      retryPreferredS: s.retryPreferredS ?? DEFAULT_RETRY_PREFERRED_S,
+    };
   });
   if (c.issues.length > 0) throw new AgentConfigError(c.issues);
 

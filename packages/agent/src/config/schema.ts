@@ -5,7 +5,8 @@
  * from here, so they cannot drift apart.
  */
 import { POLL_EXPONENT_MAX, POLL_EXPONENT_MIN } from "../engine/source-poll.js";
-import { type Parsed, parseHostPort, parseNtpSource, parseServeUrl } from "./source-url.js";
+import { parseSourceEntry } from "./source-spec.js";
+import { type Parsed, parseHostPort, parseServeUrl } from "./source-url.js";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -133,19 +134,17 @@ const POLL = [POLL_EXPONENT_MIN, POLL_EXPONENT_MAX] as const;
 
 /** Every key of the agent's configuration, in documentation order. */
 export const AGENT_CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
-  text(
-    {
-      key: "sources",
-      default: [],
-      env: "CHRONOSYNC_SOURCES",
-      flag: "source",
-      doc: "NTP servers to measure against: `ntp://host[:port][?minpoll=4&maxpoll=8&iburst=1&pool=1]` or a bare host. Empty: the servers the system is configured with, else `pool.ntp.org`.",
-    },
-    "list of ntp:// URLs",
-    "an ntp:// URL or host name",
-    parseNtpSource,
-    true,
-  ),
+  {
+    key: "sources",
+    default: [],
+    env: "CHRONOSYNC_SOURCES",
+    flag: "source",
+    doc: "Time sources to measure against. `ntp://host[:port][?minpoll=4&maxpoll=8&iburst=1&pool=1]` or a bare host (the agent's own NTP); any other scheme the time source registry knows — `nts://`, `roughtime://host?key=…`, `https://`, `http://`, `ptp://iface`, `local`, `chronosync://`, `chronosync+http://`, `auto://host` — with `?minpoll=&maxpoll=&iburst=`; or a fallback group `{fallback: [URL, …], minpoll, maxpoll, iburst, retryPreferredS}` (as text `fallback:URL\\|URL`). Empty: the servers the system is configured with, else `pool.ntp.org`.",
+    type: "list of source URLs or fallback groups",
+    list: true,
+    check: parseSourceEntry,
+    fromText: asText,
+  },
   integer(
     {
       key: "minPoll",

@@ -12,7 +12,12 @@ export const NTP_PORT = 123;
 /** A checked value or what the input should have been. */
 export type Parsed<T> =
   | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly expected: string };
+  | {
+      readonly ok: false;
+      readonly expected: string;
+      /** When the problem is inside the value: its sub-path (e.g. `.fallback[1]`) and what was there. */
+      readonly at?: { readonly path: string; readonly got: unknown };
+    };
 
 /** One NTP source as written; options left out fall back to the global settings. */
 export interface NtpSourceSpec {

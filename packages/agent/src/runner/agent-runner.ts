@@ -2,7 +2,7 @@
  * The agent runner (issue 3 §1, §6): carries out the pure {@link SyncEngine}'s actions
  * with real sockets and timers, and serves the virtual clock downstream.
  *
- * - Each configured source is a {@link SourcePool} (issue 3 §4): a `server` name gives one
+ * - Each configured NTP source is a {@link SourcePool} (issue 3 §4): a `server` name gives one
  *   association, a `pool` name up to 4, one per address (`dns.lookup` with `all: true`,
  *   injectable as `deps.resolver`). Once a second every pool is maintained: an association
  *   unreachable for 8 polls, demobilized, or a falseticker again and again is replaced by
@@ -16,6 +16,10 @@
  *   (system clock + the servo's correction) with the engine's reference state, cached
  *   and refreshed once a second or after a new sample (the responder rebuilds its header
  *   template only when that object changes). While unsynchronized it is leap 3, stratum 16.
+ * - Every other protocol (issue 6 §5: nts, roughtime, http(s), ptp, local, chronosync,
+ *   auto, fallback groups) is a TimeSource driven by a `TimeSourcePoller`
+ *   (time-source-set.ts): the engine's `measure` action becomes one `measure()`, the sample
+ *   goes back to the engine; `/v1/status` shows each one's protocol and fallback state.
  * - Status changes (synchronized / holdover / unsynchronized) are logged at info level,
  *   checked after every sample and once a second.
  *
@@ -30,8 +34,10 @@ import {
   type NtpServerTransport,
   openNtpClientSocket,
   startNtpServer,
+  type TimeSourceOptions,
+  type TimeSourceRegistry,
 } from "@chronosync/protocols";
-import { type AgentConfig, describeSourcesChoice } from "../config/load.js";
+import { type AgentConfig, describeSourcesChoice, isNtpSourceConfig } from "../config/load.js";
 import type { LogLevel } from "../config/schema.js";
 import { parseHostPort } from "../config/source-url.js";
 import type { RandomBytes } from "../engine/ntp-source.js";
@@ -44,6 +50,8 @@ import {
   type SourcePoolOptions,
 } from "./source-pool.js";
 import { StateFile, type StateFileFs } from "./state-file.js";
+import type { TimeSourcePoller } from "./time-source-poller.js";
+import { openTimeSources, withTimeSourceStatus } from "./time-source-set.js";
 
 /** Where the runner writes its log lines. */
 export type AgentLog = (level: LogLevel, message: string) => void;
@@ -70,6 +78,12 @@ export interface AgentDeps {
   readonly resolver?: Resolver;
   /** Pool settings (sizes, replacement thresholds, retry backoff). */
   readonly pool?: SourcePoolOptions;
+  /** Where non-NTP sources come from; default protocols' default registry. */
+  readonly timeSourceRegistry?: TimeSourceRegistry;
+  /** Options for every TimeSource (e.g. `ca` for nts/https with a private CA); `clock` is the runner's. */
+  readonly timeSourceOptions?: Omit<TimeSourceOptions, "clock" | "logger">;
+  /** Longest one TimeSource measurement may take, ms (default 30 000). */
+  readonly measureTimeoutMs?: number;
   /** Called once everything is started, before `startAgent` resolves (e.g. to start the API). */
   readonly onStarted?: (runner: AgentRunner) => void | Promise<void>;
 }
@@ -105,8 +119,10 @@ export interface AgentRunner {
   readonly time: AgentTimeProvider;
   /** Associations open now (pool members come and go). */
   readonly sources: readonly AgentRunnerSource[];
-  /** One pool per configured source. */
+  /** One pool per configured NTP source. */
   readonly pools: readonly SourcePool[];
+  /** One poller per configured non-NTP source or fallback group. */
+  readonly timeSources: readonly TimeSourcePoller[];
   /** Relay servers that are listening. */
   readonly serving: readonly AgentServing[];
   /** Bounded time now. */
@@ -232,6 +248,11 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const run = (actions: readonly SyncAction[]): void => {
     let sampled = false;
     for (const { sourceId: id, action } of actions) {
+      const poller = pollers.get(id);
+      if (poller !== undefined && action.kind !== "sample") {
+        poller.apply(action);
+        continue;
+      }
       switch (action.kind) {
         case "send": {
           const socket = sockets.get(id);
@@ -281,6 +302,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     clearInterval(poolTick);
     clearInterval(stateTimer);
     for (const id of [...sockets.keys(), ...timers.keys()]) closeSource(id);
+    await Promise.all([...pollers.values()].map((p) => p.stop()));
     await Promise.all(servers.map((s) => s.close().catch(() => undefined)));
     await saveState();
   };
@@ -361,9 +383,29 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   };
   const seenUrls = new Set<string>();
   const pools = config.sources.flatMap((s) => {
-    if (seenUrls.has(s.url)) return [];
+    if (seenUrls.has(s.url) || !isNtpSourceConfig(s)) return [];
     seenUrls.add(s.url);
     return [new SourcePool(s, host, deps.resolver ?? nodeResolver, deps.pool)];
+  });
+
+  // Every other protocol (issue 6 §5): a TimeSource per source, a fallbackSource per group.
+  const pollers = openTimeSources(config.sources, {
+    engine,
+    clock: local,
+    random,
+    log,
+    ...(deps.timeSourceRegistry === undefined ? {} : { registry: deps.timeSourceRegistry }),
+    ...(deps.timeSourceOptions === undefined ? {} : { sourceOptions: deps.timeSourceOptions }),
+    ...(deps.measureTimeoutMs === undefined ? {} : { measureTimeoutMs: deps.measureTimeoutMs }),
+    onSample: (id, sample) => {
+      if (stopped) return;
+      log(
+        "debug",
+        `${id}: ${sample.protocol} offset ${msOf(sample.offsetNs)}, delay ${msOf(sample.delayNs)}, ε ${msOf(sample.dispersionNs)}`,
+      );
+      referenceDirty = true;
+      checkStatus();
+    },
   });
   const poolTick = setInterval(() => {
     if (stopped) return;
@@ -407,9 +449,12 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       }
     }
 
+    // Status: the engine's report plus what only the runner knows of non-NTP sources.
+    const statusAt = (localNs: Instant): SyncStatusReport =>
+      withTimeSourceStatus(engine.status(localNs), pollers);
     const time: AgentTimeProvider = {
       now: (localNs) => engine.now(localNs),
-      status: (localNs) => engine.status(localNs),
+      status: statusAt,
     };
     const runner: AgentRunner = {
       engine,
@@ -418,9 +463,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       time,
       sources,
       pools,
+      timeSources: [...pollers.values()],
       serving,
       now: () => engine.now(local.now()),
-      status: () => engine.status(local.now()),
+      status: () => statusAt(local.now()),
       referenceState,
       saveState,
       stop,
@@ -428,7 +474,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
 
     started = true;
     run(engine.start(local.now()));
-    if (sockets.size === 0)
+    if (sockets.size === 0 && pollers.size === 0)
       log(
         "warn",
         "no source could be opened yet: serving the system clock, unsynchronized (names are resolved again with backoff)",

@@ -1,5 +1,6 @@
 /**
- * The agent's multi-source sync engine (issue 3 §2–§3): N {@link NtpSource}s, source
+ * The agent's multi-source sync engine (issue 3 §2–§3): N {@link NtpSource}s and, for every
+ * other protocol (issue 6 §5), {@link SampleSource}s fed with TimeSource samples; source
  * selection (RFC 5905 §11.2: intersection, cluster, combine — core's `selectSources`), the
  * Kalman servo and the error bound (core's `BoundedClock`, docs/servo.md). Pure, like the
  * sources it holds: no sockets, no timers, no clock reads. A runner (or the simulator)
@@ -8,12 +9,10 @@
  *
  * After every new sample the engine selects among the reachable sources (once a majority
  * of the live sources has answered) and, when the system peer has a sample newer than the
- * last one fed (never an older one), feeds the servo with that newest sample's offset
- * shifted by the combination's Θ − θ_P, the bound distance of the combination
+ * last one fed (never an older one), feeds the servo with that newest sample's offset shifted by the combination's Θ − θ_P, the bound distance of the combination
  * ({@link boundDistance}), and an honest variance: ((δ − δ_min)/2)² of that sample, the
- * mean of that over recent updates, the selection jitter ψ_S² and (100 ns)². Feeding the
- * newest sample rather than the filter's lowest-delay choice lets the Kalman weight every
- * sample and keeps the bound's age within one poll (docs/servo.md "Tightness").
+ * mean of that over recent updates, the selection jitter ψ_S² and (100 ns)²
+ * (docs/servo.md "Tightness").
  *
  * Status: `unsynchronized` before the first accepted update and once the half-width
  * exceeds `maxBoundNs` (the virtual clock is still served, its bound says how little it is
@@ -45,11 +44,18 @@ import {
   type NtpSourceStats,
   type RandomBytes,
 } from "../engine/ntp-source.js";
+import {
+  SampleSource,
+  type SampleSourceAction,
+  type SampleSourceStats,
+  type SourceSample,
+} from "../engine/sample-source.js";
 import { type PollConfig, resolvePollConfig } from "../engine/source-poll.js";
 import { AGENT_STATE_VERSION, type AgentState, warmStartSigmaPpm } from "./agent-state.js";
 import { boundDistance } from "./bound-distance.js";
 import { CompensatedFilter } from "./compensated-filter.js";
 import { referenceIdOf } from "./reference-id.js";
+import { type CandidateKind, selectWithPolicy } from "./selection-policy.js";
 
 /** A source's state as `GET /v1/status` shows it (`chronyc sources` marks `* + ? x -`). */
 export type SyncSourceState = SourceState | "unreachable";
@@ -57,7 +63,18 @@ export type SyncSourceState = SourceState | "unreachable";
 /** An action of one source, for the runner. */
 export interface SyncAction {
   readonly sourceId: string;
-  readonly action: NtpSourceAction;
+  /** NTP sources send packets; sample sources (any other protocol) ask for a `measure`. */
+  readonly action: NtpSourceAction | SampleSourceAction;
+}
+
+/** A source measured through a TimeSource (issue 6 §5): `measure` actions, samples fed back. */
+export interface SampleSourceSpec {
+  readonly id: string;
+  /** The configured protocol (`nts`, `https`, `auto`, `fallback`, …). */
+  readonly protocol: string;
+  readonly poll?: Partial<PollConfig>;
+  /** Address whose reference id we advertise when it is the system peer; default from `id`. */
+  readonly address?: string;
 }
 
 /** One source: a URL/address string, or its options. */
@@ -96,10 +113,30 @@ export interface SyncNow {
 
 /** One source in `GET /v1/status`. */
 export interface SyncSourceStatus extends NtpSourceStats {
+  /** `ntp` for the engine's own NTP; else what the last sample said (or the configured scheme). */
+  readonly protocol: string;
+  /** The last sample's time was cryptographically authenticated (NTS, Roughtime, HTTPS, ChronoSync). */
+  readonly authenticated: boolean;
+  /** Sample sources: the last measurement's failure, until the next sample. */
+  readonly lastError?: { readonly code: string; readonly message: string };
+  /** A fallback group (filled by the runner, which holds the group): its members, the one in use, switches. */
+  readonly fallback?: SyncFallbackStatus;
   readonly selection: SyncSourceState;
   readonly falsetickers: number;
   /** Root distance λ at the last selection. */
   readonly rootDistanceNs: Duration | undefined;
+}
+
+/** A fallback group's standing (protocols' `FallbackSource.state()`). */
+export interface SyncFallbackStatus {
+  readonly members: readonly {
+    readonly url: string;
+    readonly failures: number;
+    readonly lastError: { readonly code: string; readonly message: string } | null;
+  }[];
+  /** URL of the member in use. */
+  readonly current: string;
+  readonly switches: number;
 }
 
 /** `GET /v1/status`: tracking plus sources. */
@@ -121,7 +158,7 @@ export interface SyncStatusReport {
 }
 
 interface Entry {
-  readonly source: NtpSource;
+  readonly source: NtpSource | SampleSource;
   readonly filter: CompensatedFilter;
   readonly referenceId: number;
   selection: SourceState | undefined;
@@ -142,6 +179,8 @@ const VARIANCE_FLOOR_NS2 = 100 * 100;
  * frequency error twice and was most of the half-width (docs/servo.md).
  */
 export const DEFAULT_MAX_DRIFT_PPM = 1;
+/** Updates over which the mean ((δ − δ_min)/2)² is taken. */
+const SPREAD_WINDOW = 16;
 
 /** The pure multi-source engine. */
 export class SyncEngine {
@@ -151,6 +190,7 @@ export class SyncEngine {
   #lastSelection: SelectionSuccess | undefined;
   /** Local time of the newest sample fed to the servo. */
   #lastFedAtNs: Instant | undefined;
+  #spreads: number[] = [];
 
   constructor(options: SyncEngineOptions) {
     this.#options = options;
@@ -201,6 +241,25 @@ export class SyncEngine {
     });
   }
 
+  /** Adds a source measured through a TimeSource; call {@link start} to start it. */
+  addSampleSource(spec: SampleSourceSpec): void {
+    if (this.#entries.has(spec.id)) return;
+    const filter = new CompensatedFilter(
+      () => this.clock.servo.estimate(this.#lastFedAtNs ?? 0n)?.frequencyPpm ?? 0,
+      this.#options.filter,
+    );
+    const poll = { ...this.#options.poll, ...spec.poll };
+    this.#entries.set(spec.id, {
+      source: new SampleSource({ id: spec.id, protocol: spec.protocol, poll, filter }),
+      filter,
+      referenceId: referenceIdOf(spec.address ?? spec.id),
+      selection: undefined,
+      rootDistanceNs: undefined,
+      falsetickers: 0,
+      leap: 0,
+    });
+  }
+
   /** The state to save (issue 3 §11): the servo's frequency, once it has an estimate. */
   exportState(localNs: Instant): AgentState | undefined {
     const est = this.clock.servo.estimate(localNs);
@@ -242,18 +301,48 @@ export class SyncEngine {
   handleTimer(sourceId: string, nowNs: Instant, random: RandomBytes): SyncAction[] {
     const e = this.#entries.get(sourceId);
     if (e === undefined) return [];
-    return e.source.handleTimer(nowNs, random).map((action) => ({ sourceId, action }));
+    const actions: (NtpSourceAction | SampleSourceAction)[] =
+      e.source instanceof NtpSource ? e.source.handleTimer(nowNs, random) : e.source.handleTimer(nowNs);
+    return actions.map((action) => ({ sourceId, action }));
+  }
+
+  /**
+   * The measurement of sample source `sourceId` gave `sample`; `nowNs` is the local time it
+   * completed, `random` in [0, 1) jitters the next poll. Runs selection and the servo.
+   */
+  handleMeasurement(sourceId: string, sample: SourceSample, nowNs: Instant, random: number): SyncAction[] {
+    const e = this.#entries.get(sourceId);
+    if (e === undefined || !(e.source instanceof SampleSource)) return [];
+    const actions = e.source.handleSample(sample, nowNs, random);
+    if (actions.some((a) => a.kind === "sample")) {
+      e.leap = sample.leap;
+      this.#update(nowNs);
+    }
+    return actions.map((action) => ({ sourceId, action }));
+  }
+
+  /** The measurement of sample source `sourceId` failed (backoff, reach register). */
+  handleMeasureFailure(
+    sourceId: string,
+    error: { code: string; message: string },
+    nowNs: Instant,
+    random: number,
+  ): SyncAction[] {
+    const e = this.#entries.get(sourceId);
+    if (e === undefined || !(e.source instanceof SampleSource)) return [];
+    return e.source.handleFailure(error, nowNs, random).map((action) => ({ sourceId, action }));
   }
 
   /** The request `sourceId` last sent left at `t1Ns`. */
   markSent(sourceId: string, t1Ns: Instant): void {
-    this.#entries.get(sourceId)?.source.markSent(t1Ns);
+    const s = this.#entries.get(sourceId)?.source;
+    if (s instanceof NtpSource) s.markSent(t1Ns);
   }
 
   /** A datagram from `sourceId` arrived at local time `t4Ns`. */
   handleIncoming(sourceId: string, bytes: Uint8Array, t4Ns: Instant): SyncAction[] {
     const e = this.#entries.get(sourceId);
-    if (e === undefined) return [];
+    if (e === undefined || !(e.source instanceof NtpSource)) return [];
     const actions = e.source.handleIncoming(bytes, t4Ns);
     for (const a of actions) {
       if (a.kind === "sample") {
@@ -277,8 +366,18 @@ export class SyncEngine {
   sourceStatus(id: string, localNs: Instant): SyncSourceStatus | undefined {
     const e = this.#entries.get(id);
     if (e === undefined) return undefined;
+    return this.#sourceStatus(e, localNs);
+  }
+
+  #sourceStatus(e: Entry, localNs: Instant): SyncSourceStatus {
+    const stats: SampleSourceStats =
+      e.source instanceof SampleSource
+        ? e.source.stats(localNs)
+        : { ...e.source.stats(localNs), protocol: "ntp", authenticated: false, lastError: undefined };
+    const { lastError, ...rest } = stats;
     return {
-      ...e.source.stats(localNs),
+      ...rest,
+      ...(lastError === undefined ? {} : { lastError }),
       selection: this.#stateOf(e),
       falsetickers: e.falsetickers,
       rootDistanceNs: e.rootDistanceNs,
@@ -300,12 +399,7 @@ export class SyncEngine {
         systemPeer: b.status === "unsynchronized" ? undefined : sel?.systemPeer,
         stratum: b.status === "unsynchronized" || sel === undefined ? 16 : sel.stratum,
       },
-      sources: [...this.#entries.values()].map((e) => ({
-        ...e.source.stats(localNs),
-        selection: this.#stateOf(e),
-        falsetickers: e.falsetickers,
-        rootDistanceNs: e.rootDistanceNs,
-      })),
+      sources: [...this.#entries.values()].map((e) => this.#sourceStatus(e, localNs)),
     };
   }
 
@@ -382,7 +476,16 @@ export class SyncEngine {
       for (const e of this.#entries.values()) e.selection = undefined;
       return;
     }
-    const result = selectSources(candidates, this.#options.selection);
+    const kinds = new Map<string, CandidateKind>();
+    for (const [id, e] of this.#entries)
+      if (e.source instanceof SampleSource)
+        kinds.set(id, { timeSource: true, authenticated: e.source.last?.authenticated ?? false });
+    // NTP only: exactly core's selection. Other protocols: coarse ones vote only, and
+    // authenticated ones win ties (selection-policy.ts).
+    const result =
+      kinds.size === 0
+        ? selectSources(candidates, this.#options.selection)
+        : selectWithPolicy(candidates, kinds, this.#options.selection);
     for (const e of this.#entries.values()) {
       e.selection = undefined;
       e.rootDistanceNs = undefined;
@@ -390,7 +493,11 @@ export class SyncEngine {
     // The agreeing group must be a majority of all voters, not only of those that have
     // answered: with 5 sources, 2 agreeing falsetickers that answer first, plus 1 good
     // source, are a majority of 3 but not of 5. Until it is, nobody is judged.
-    const agreeing = result.sources.filter((v) => v.state === "selected" || v.state === "outlier").length;
+    // (A coarse sample source kept as a voter only is `candidate` after a successful
+    // selection — selection-policy.ts; with NTP alone no source ends as `candidate`.)
+    const agreeing = result.sources.filter(
+      (v) => v.state === "selected" || v.state === "outlier" || (result.ok && v.state === "candidate"),
+    ).length;
     if (result.ok && 2 * agreeing <= voters) return;
     for (const v of result.sources) {
       const e = this.#entries.get(v.id);
@@ -408,37 +515,41 @@ export class SyncEngine {
     if (peer === undefined || peerCandidate === undefined || peerEstimate === undefined) return;
     // The servo takes the system peer's newest sample, not only the filter's lowest-delay
     // choice: the Kalman weights each by its own variance, and the bound's age stays
-    // within one poll instead of up to eight (docs/servo.md).
-    const newest = peer.filter.samples()[0];
-    if (newest === undefined) return;
-    const at = newest.atNs;
+    // within one poll instead of up to eight (docs/servo.md). Measured on sim 012 (the
+    // real-peer benchmark's 5 ± 1 ms link): mean |error| 65 µs, against 222 µs feeding the
+    // filter's choice.
+    const chosen = peer.filter.samples()[0];
+    if (chosen === undefined) return;
+    const at = chosen.atNs;
     if (this.#lastFedAtNs !== undefined && at <= this.#lastFedAtNs) return;
 
     // Θ − θ_P (both at nowNs) carries the other survivors' view over to the peer's sample.
-    const offsetAt = newest.offsetNs + (result.offsetNs - peerCandidate.offsetNs);
+    const offsetAt = chosen.offsetNs + (result.offsetNs - peerCandidate.offsetNs);
     const { minDelayNs, count } = peer.filter.delayFloor();
-    const delay = Number(newest.delayNs);
+    const delay = Number(chosen.delayNs);
     let variance: number;
     if (minDelayNs === undefined || count < 8) {
       // δ_min not known yet: the hard bound δ/2 (docs/servo.md).
       variance = (delay / 2) ** 2;
     } else {
-      // A sample's offset error is at most its excess delay over the floor, halved: a
-      // low-delay sample is trusted, a queued one barely moves the estimate (no averaged
-      // spread term: that gave every sample the same weight and measured 580 µs mean
-      // |error| in sim 009 and +240 µs against a real chronyd behind the impairment relay,
-      // against 324 µs and BENCHMARKS.md §6 without it).
+      // The sample's own excess delay, plus the recent mean of it: a low-delay sample is
+      // not exact either (asymmetric jitter hides in any single delay), so no sample is
+      // trusted beyond what the path's recent spread supports. Without the mean term, sim
+      // 012 learnt a wrong frequency from "exact" samples: 761 µs mean |error|, 30 misses.
       const spread = (delay - Number(minDelayNs)) / 2;
+      this.#spreads.push(spread * spread);
+      if (this.#spreads.length > SPREAD_WINDOW) this.#spreads.shift();
+      const meanSpread = this.#spreads.reduce((a, b) => a + b, 0) / this.#spreads.length;
       const selectionJitter2 = Math.max(
         Number(result.jitterNs) ** 2 - Number(peerCandidate.jitterNs) ** 2,
         0,
       );
-      variance = spread * spread + selectionJitter2 + VARIANCE_FLOOR_NS2;
+      variance = spread * spread + meanSpread + selectionJitter2 + VARIANCE_FLOOR_NS2;
     }
     this.clock.update({
       localNs: at,
       offsetNs: offsetAt,
-      rootDistanceNs: boundDistance(result, peerCandidate, newest.dispersionNs),
+      rootDistanceNs: boundDistance(result, peerCandidate, chosen.dispersionNs),
       measurementVarianceNs2: variance,
     });
     this.#lastFedAtNs = at;

@@ -13,6 +13,8 @@ const base = {
   kisses: 0,
   timeouts: 0,
   rootDistanceNs: undefined,
+  protocol: "ntp",
+  authenticated: false,
 } as const;
 
 export const FAKE_SOURCES: readonly SyncSourceStatus[] = [

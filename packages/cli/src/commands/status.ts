@@ -10,7 +10,7 @@ import { parseCommandArgs, parseIntegerOption } from "../args.js";
 import type { CliContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { type ChronydDoc, formatChronyd } from "../format/chronyd.js";
-import { renderFields, renderTable } from "../format/table.js";
+import { type Column, formatProtocol, renderFields, renderTable } from "../format/table.js";
 import { formatMs } from "../format/units.js";
 import { formatHostPort, parseListen, quote } from "../target.js";
 
@@ -27,6 +27,8 @@ according to chronyd next to the agent's own measurement, and chronyd's sources.
 Reads GET /v1/status of the agent's local API.
 
 Source marks: * system peer, + combined, - outlier, x falseticker, ? unreachable/unusable.
+With sources other than NTP a protocol column shows what each one speaks ("(auth)":
+authenticated time), and a fallback group shows the member in use.
 
 Options:
   --api HOST:PORT       address of the agent's local API (default ${STATUS_DEFAULTS.api})
@@ -59,6 +61,15 @@ export interface StatusDoc {
     readonly stratum: number | null;
     readonly poll: number;
     readonly score: number;
+    /** Agents before issue 6 §5 send none (their sources are all NTP). */
+    readonly protocol?: string;
+    readonly authenticated?: boolean;
+    /** A fallback group: the member in use and the switches so far. */
+    readonly fallback?: {
+      readonly members: readonly { readonly url: string }[];
+      readonly current: string;
+      readonly switches: number;
+    };
   }[];
   /** The local chronyd (agents before issue 3 §7 send none). */
   readonly chronyd?: ChronydDoc;
@@ -173,6 +184,14 @@ const MARKS: Readonly<Record<string, string>> = {
 const ms = (ns: number | null, signed = false) =>
   ns === null || !Number.isFinite(ns) ? "-" : formatMs(BigInt(Math.round(ns)), signed);
 
+/** A source's name in the table: its id, or for a fallback group the member in use. */
+function sourceLabel(s: StatusDoc["sources"][number]): string {
+  const f = s.fallback;
+  if (f === undefined) return s.id;
+  const i = f.members.findIndex((m) => m.url === f.current);
+  return `${f.current} [fallback ${i + 1}/${f.members.length}, ${f.switches} switch${f.switches === 1 ? "" : "es"}]`;
+}
+
 /** The human-readable report of `chronosync status`, ending with a newline. */
 export function formatStatus(doc: StatusDoc): string {
   const t = doc.tracking;
@@ -191,33 +210,38 @@ export function formatStatus(doc: StatusDoc): string {
     ["bound", `±${ms(t.boundNs)} ms`],
     ["last update", t.lastUpdate ?? "never"],
   ]);
-  const rows = doc.sources.map((s) => [
-    s.state === "selected" && s.id === t.systemPeer ? "*" : (MARKS[s.state] ?? ""),
-    s.id,
-    s.state,
-    s.stratum === null ? "-" : String(s.stratum),
-    String(s.poll),
-    s.reach,
-    ms(s.lastOffsetNs, true),
-    ms(s.delayNs),
-    ms(s.jitterNs),
-    s.score.toFixed(3),
-  ]);
-  const table = renderTable(
-    [
-      { title: "", align: "left" },
-      { title: "source", align: "left" },
-      { title: "state", align: "left" },
-      { title: "stratum", align: "right" },
-      { title: "poll", align: "right" },
-      { title: "reach", align: "right" },
-      { title: "offset ms", align: "right" },
-      { title: "delay ms", align: "right" },
-      { title: "jitter ms", align: "right" },
-      { title: "score", align: "right" },
-    ],
-    rows,
-  );
+  // The protocol column appears once any source is not plain NTP (issue 6 §5).
+  const showProtocol = doc.sources.some((s) => (s.protocol ?? "ntp") !== "ntp" || s.fallback !== undefined);
+  const rows = doc.sources.map((s) => {
+    const cells = [
+      s.state === "selected" && s.id === t.systemPeer ? "*" : (MARKS[s.state] ?? ""),
+      sourceLabel(s),
+      s.state,
+      s.stratum === null ? "-" : String(s.stratum),
+      String(s.poll),
+      s.reach,
+      ms(s.lastOffsetNs, true),
+      ms(s.delayNs),
+      ms(s.jitterNs),
+      s.score.toFixed(3),
+    ];
+    if (showProtocol) cells.splice(2, 0, formatProtocol(s.protocol ?? "ntp", s.authenticated));
+    return cells;
+  });
+  const columns: Column[] = [
+    { title: "", align: "left" },
+    { title: "source", align: "left" },
+    { title: "state", align: "left" },
+    { title: "stratum", align: "right" },
+    { title: "poll", align: "right" },
+    { title: "reach", align: "right" },
+    { title: "offset ms", align: "right" },
+    { title: "delay ms", align: "right" },
+    { title: "jitter ms", align: "right" },
+    { title: "score", align: "right" },
+  ];
+  if (showProtocol) columns.splice(2, 0, { title: "protocol", align: "left" });
+  const table = renderTable(columns, rows);
   const sources = doc.sources.length === 0 ? ["(no sources)"] : table;
   const chronyd = doc.chronyd === undefined ? [] : ["", ...formatChronyd(doc.chronyd, t.offsetNs)];
   return `${[...header, "", ...sources, ...chronyd].join("\n")}\n`;

@@ -23,6 +23,12 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
   return [line(columns.map((c) => c.title)), ...rows.map(line)];
 }
 
+/** A source's protocol for tables: `nts (auth)`, `ntp`; `-` when unknown. */
+export function formatProtocol(protocol: string | undefined, authenticated: boolean | undefined): string {
+  if (protocol === undefined || protocol === "") return "-";
+  return authenticated === true ? `${protocol} (auth)` : protocol;
+}
+
 /** Label/value lines with the values aligned. */
 export function renderFields(fields: readonly (readonly [string, string])[]): string[] {
   const width = Math.max(...fields.map(([label]) => label.length));
