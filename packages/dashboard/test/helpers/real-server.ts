@@ -29,7 +29,14 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
-export async function startRealServer(): Promise<RealServer> {
+export interface RealServerOptions {
+  /** The built dashboard the server serves at `/` (default: the server's own default). */
+  readonly dashboardDir?: string;
+  /** The admin's password, chosen (not must-change); default: generated, must-change. */
+  readonly adminPassword?: string;
+}
+
+export async function startRealServer(options: RealServerOptions = {}): Promise<RealServer> {
   const name = `chronosync_dash_${randomBytes(6).toString("hex")}`;
   await adminQuery(`CREATE DATABASE ${name}`);
   const dataDir = await mkdtemp(join(tmpdir(), "chronosync-dash-"));
@@ -41,9 +48,11 @@ export async function startRealServer(): Promise<RealServer> {
     databaseUrl: databaseUrl.toString(),
     masterKey: randomBytes(32).toString("base64"),
     loginsPerMinute: 100,
+    dashboardDir: options.dashboardDir,
   });
-  const { generatedPassword: adminPassword } = await ensureAdmin(app.database.pool, undefined);
-  if (adminPassword === undefined) throw new Error("the admin already existed");
+  const { created, generatedPassword } = await ensureAdmin(app.database.pool, options.adminPassword);
+  const adminPassword = options.adminPassword ?? generatedPassword;
+  if (!created || adminPassword === undefined) throw new Error("the admin already existed");
   const address = await app.listen({ port: 0, host: "127.0.0.1" });
   return {
     url: address,
