@@ -7,8 +7,8 @@ import type pg from "pg";
 
 export type Resolution = "raw" | "1m" | "1h";
 
-/** Most points answered per call; `truncated` tells when the range held more. */
-export const MAX_HISTORY_POINTS = 10_000;
+/** Most points answered per call (7 days of 1-minute rollups fit); `truncated` tells when the range held more. */
+export const MAX_HISTORY_POINTS = 12_000;
 
 interface RawRow {
   seq: string;

@@ -99,7 +99,11 @@ export function OverviewPage() {
             <CardDescription>Share of nodes inside their policy's tolerance.</CardDescription>
           </CardHeader>
           <CardContent>
-            {stats.withinTolerance.length === 0 ? (
+            {policies.isPending ? (
+              <p className="text-muted-foreground">Loading policies…</p>
+            ) : policies.isError ? (
+              <p className="text-muted-foreground">Policies could not be loaded: {policies.error.message}</p>
+            ) : stats.withinTolerance.length === 0 ? (
               <p className="text-muted-foreground">
                 No policies assigned yet. Define tolerances in Settings.
               </p>
