@@ -184,11 +184,10 @@ describe("agent runner: every protocol through TimeSource", () => {
     const byId = new Map(status.sources.map((s) => [s.id, s]));
     expect(status.tracking.systemPeer).toBe(ntpUrl);
     expect(byId.get(ntpUrl)).toMatchObject({ protocol: "ntp", selection: "selected" });
-    expect(byId.get(httpsUrl)).toMatchObject({
-      protocol: "https",
-      authenticated: true,
-      selection: "candidate",
-    });
+    expect(byId.get(httpsUrl)).toMatchObject({ protocol: "https", authenticated: true });
+    // Coarse (3× and 1 ms over NTP's distance): a candidate. When a loaded machine widens
+    // NTP's own distance it may be combined instead — never the system peer.
+    expect(["candidate", "selected"]).toContain(byId.get(httpsUrl)!.selection);
     const https = byId.get(httpsUrl)!;
     console.log(
       `https next to ntp: https offset ${(Number(https.lastOffsetNs) / 1e6).toFixed(3)} ms, delay ${(Number(https.lastDelayNs) / 1e6).toFixed(3)} ms, bound ±${(Number(status.tracking.boundNs) / 1e3).toFixed(1)} µs`,

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { shippedMigrationCount } from "@chronosync/server";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliContext } from "../src/context.js";
@@ -158,10 +159,11 @@ describe("chronosync db migrate", () => {
       const run = await runCli(["db", "migrate", "--database-url", url]);
       expect(run.stderr).toBe("");
       expect(run.code).toBe(0);
-      expect(run.stdout).toMatch(/up to date \(2 migrations\)/);
+      expect(run.stdout).toContain(`up to date (${shippedMigrationCount()} migrations)`);
     }
     const applied = await sql(url, "SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations");
-    expect(applied.rows[0].n).toBe(2);
+    expect(applied.rows[0].n).toBe(shippedMigrationCount());
+    expect(shippedMigrationCount()).toBeGreaterThanOrEqual(5);
   });
 
   it("exits 7 when the database is unreachable", async () => {

@@ -78,7 +78,18 @@ describe("parseTimeSourceUrl", () => {
 describe("registry and factories", () => {
   it("has every built-in scheme and refuses unknown ones with a typed error", () => {
     const registry = createDefaultTimeSourceRegistry();
-    expect(registry.schemes()).toEqual(["auto", "http", "https", "local", "ntp", "nts", "ptp", "roughtime"]);
+    expect(registry.schemes()).toEqual([
+      "auto",
+      "chronosync",
+      "chronosync+http",
+      "http",
+      "https",
+      "local",
+      "ntp",
+      "nts",
+      "ptp",
+      "roughtime",
+    ]);
     const err = (() => {
       try {
         registry.create("gopher://x");
