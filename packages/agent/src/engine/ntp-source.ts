@@ -32,6 +32,7 @@ import {
   type NtpRequest,
   type NtpSample,
 } from "@chronosync/protocols";
+import { sourceCandidate } from "./candidate.js";
 import {
   exponentToNs,
   initialPollState,
@@ -194,19 +195,7 @@ export class NtpSource {
 
   /** The source as a selection candidate at `nowNs`, once it has a sample. */
   candidate(nowNs: Instant): SourceCandidate | undefined {
-    const estimate = this.filter.estimate(nowNs);
-    const last = this.#last;
-    if (estimate === undefined || last === undefined || this.#state.phase !== "active") return undefined;
-    return {
-      id: this.id,
-      offsetNs: estimate.offsetNs,
-      delayNs: estimate.delayNs,
-      dispersionNs: estimate.dispersionNs,
-      jitterNs: estimate.jitterNs,
-      rootDelayNs: last.rootDelayNs,
-      rootDispersionNs: last.rootDispersionNs,
-      stratum: last.stratum,
-    };
+    return sourceCandidate(this.id, this.filter, this.#last, this.#state.phase === "active", nowNs);
   }
 
   /** Statistics at `nowNs`. */

@@ -21,6 +21,7 @@
 import type { FilterEstimate, Instant, SampleFilter, SourceCandidate } from "@chronosync/core";
 import { createSampleFilter } from "@chronosync/core";
 import type { TimeSample } from "@chronosync/protocols";
+import { sourceCandidate } from "./candidate.js";
 import type { NtpSourceStats } from "./ntp-source.js";
 import {
   initialPollState,
@@ -205,20 +206,9 @@ export class SampleSource {
     return [{ kind: "setTimer", atNs: nowNs + pollDelayNs(this.#state, this.#config, random) }];
   }
 
+  /** The source as a selection candidate at `nowNs`, once it has a sample. */
   candidate(nowNs: Instant): SourceCandidate | undefined {
-    const estimate = this.filter.estimate(nowNs);
-    const last = this.#last;
-    if (estimate === undefined || last === undefined || this.#state.phase !== "active") return undefined;
-    return {
-      id: this.id,
-      offsetNs: estimate.offsetNs,
-      delayNs: estimate.delayNs,
-      dispersionNs: estimate.dispersionNs,
-      jitterNs: estimate.jitterNs,
-      rootDelayNs: last.rootDelayNs,
-      rootDispersionNs: last.rootDispersionNs,
-      stratum: last.stratum,
-    };
+    return sourceCandidate(this.id, this.filter, this.#last, this.#state.phase === "active", nowNs);
   }
 
   stats(nowNs: Instant): SampleSourceStats {
