@@ -36,7 +36,7 @@ import {
   startNtsServer,
   startRoughtimeServer,
 } from "../packages/protocols/dist/index.js";
-import { startChronydServer } from "../packages/testkit/dist/index.js";
+import { createSelfSignedCertificate, startChronydServer } from "../packages/testkit/dist/index.js";
 
 const { values } = parseArgs({
   options: { runs: { type: "string", default: "20" }, only: { type: "string" } },
@@ -51,41 +51,13 @@ const shifted = (offsetNs) => ({
   now: () => systemClock.now() + offsetNs,
 });
 
-function selfSignedCert() {
-  // openssl-free: Node makes the key, but not certificates — use openssl like the tests do.
-  return import("node:child_process").then(async ({ execFileSync }) => {
-    const dir = await mkdtemp(join(tmpdir(), "chronosync-bench-cert-"));
-    const keyPath = join(dir, "key.pem");
-    const certPath = join(dir, "cert.pem");
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        keyPath,
-        "-out",
-        certPath,
-        "-days",
-        "2",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=DNS:localhost,IP:127.0.0.1",
-      ],
-      { stdio: "ignore" },
-    );
-    const { readFileSync } = await import("node:fs");
-    const cert = readFileSync(certPath, "utf8");
-    const key = readFileSync(keyPath, "utf8");
+async function selfSignedCert() {
+  const dir = await mkdtemp(join(tmpdir(), "chronosync-bench-cert-"));
+  try {
+    return await createSelfSignedCertificate(dir);
+  } finally {
     await rm(dir, { recursive: true, force: true });
-    return { cert, key };
-  });
+  }
 }
 
 const median = (xs) => {

@@ -4,8 +4,7 @@
  * our NTP responder, our NTS server (NTS-KE + authenticated NTP), and an HTTP(S) server
  * whose Date header is the system clock plus an offset. Everything on 127.0.0.1, port 0.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -21,37 +20,14 @@ import {
   startNtpServer,
   startNtsServer,
 } from "@chronosync/protocols";
+import { createSelfSignedCertificate } from "@chronosync/testkit";
 
-/** A self-signed certificate for localhost and 127.0.0.1. */
+/** A self-signed certificate for localhost and 127.0.0.1 (testkit, openssl). */
 export async function makeCertificate(): Promise<{ cert: string; key: string }> {
   const dir = await mkdtemp(join(tmpdir(), "chronosync-agent-cert-"));
   try {
-    const certPath = join(dir, "server.crt");
-    const keyPath = join(dir, "server.key");
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        keyPath,
-        "-out",
-        certPath,
-        "-days",
-        "2",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=DNS:localhost,IP:127.0.0.1",
-      ],
-      { stdio: "ignore" },
-    );
-    return { cert: await readFile(certPath, "utf8"), key: await readFile(keyPath, "utf8") };
+    const { cert, key } = await createSelfSignedCertificate(dir);
+    return { cert, key };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

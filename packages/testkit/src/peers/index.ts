@@ -1,3 +1,4 @@
+export { createSelfSignedCertificate, type SelfSignedCertificate } from "./certificate.js";
 export {
   type ChronydHandle,
   type ChronydOneShotOptions,

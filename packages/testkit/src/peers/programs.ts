@@ -17,6 +17,7 @@ const NEEDED: readonly (readonly [string, string])[] = [
   ["faketime", "faketime"],
   ["ntpdig", "ntpsec-ntpdate"],
   ["ip", "iproute2"],
+  ["openssl", "openssl"],
 ];
 
 /** sbin folders too: a non-login root shell may lack them, and chronyd lives there. */
