@@ -9,10 +9,11 @@
  *
  * After every new sample the engine selects among the reachable sources (once a majority
  * of the live sources has answered) and, when the system peer has a sample newer than the
- * last one fed (never an older one), feeds the servo with that newest sample's offset shifted by the combination's Θ − θ_P, the bound distance of the combination
- * ({@link boundDistance}), and an honest variance: ((δ − δ_min)/2)² of that sample, the
- * mean of that over recent updates, the selection jitter ψ_S² and (100 ns)²
- * (docs/servo.md "Tightness").
+ * last one fed (never an older one), feeds the servo with that newest sample's offset
+ * shifted by the combination's Θ − θ_P, the bound distance of the combination
+ * ({@link boundDistance}), and an honest variance: 4 × ((δ − δ_min)/2)² of that sample,
+ * a quarter of the mean of that over recent updates, the selection jitter ψ_S² and
+ * (100 ns)² (docs/servo.md "Tightness").
  *
  * Status: `unsynchronized` before the first accepted update and once the half-width
  * exceeds `maxBoundNs` (the virtual clock is still served, its bound says how little it is
@@ -515,9 +516,9 @@ export class SyncEngine {
     if (peer === undefined || peerCandidate === undefined || peerEstimate === undefined) return;
     // The servo takes the system peer's newest sample, not only the filter's lowest-delay
     // choice: the Kalman weights each by its own variance, and the bound's age stays
-    // within one poll instead of up to eight (docs/servo.md). Measured on sim 012 (the
-    // real-peer benchmark's 5 ± 1 ms link): mean |error| 65 µs, against 222 µs feeding the
-    // filter's choice.
+    // within one poll instead of up to eight (docs/servo.md). Feeding the filter's choice
+    // measured 222 µs in sim 012 (the real-peer link) and, on the real link, 89 µs in one
+    // run but 1.6 ms (a stale choice held for 8 polls) in another.
     const chosen = peer.filter.samples()[0];
     if (chosen === undefined) return;
     const at = chosen.atNs;
@@ -532,10 +533,13 @@ export class SyncEngine {
       // δ_min not known yet: the hard bound δ/2 (docs/servo.md).
       variance = (delay / 2) ** 2;
     } else {
-      // The sample's own excess delay, plus the recent mean of it: a low-delay sample is
-      // not exact either (asymmetric jitter hides in any single delay), so no sample is
-      // trusted beyond what the path's recent spread supports. Without the mean term, sim
-      // 012 learnt a wrong frequency from "exact" samples: 761 µs mean |error|, 30 misses.
+      // The sample's own excess delay, weighted 4×, plus a quarter of its recent mean: a
+      // queued sample barely moves the estimate, and a low-delay sample is not taken as
+      // exact either (asymmetric jitter hides in any single delay). Measured (BENCHMARKS.md
+      // §6 and sim 012): without the mean term the Kalman learnt a wrong frequency from
+      // "exact" samples (sim 012: 761 µs mean |error|, 30 misses; the real link: a clock
+      // drifting 6.7 ms for 110 s); with equal weights (1×, 1×) real queueing skew biased it
+      // by +250 µs, against chronyd's +110–170 µs; 4× / ¼ gave 58 µs vs chronyd's 161 µs.
       const spread = (delay - Number(minDelayNs)) / 2;
       this.#spreads.push(spread * spread);
       if (this.#spreads.length > SPREAD_WINDOW) this.#spreads.shift();
@@ -544,7 +548,7 @@ export class SyncEngine {
         Number(result.jitterNs) ** 2 - Number(peerCandidate.jitterNs) ** 2,
         0,
       );
-      variance = spread * spread + meanSpread + selectionJitter2 + VARIANCE_FLOOR_NS2;
+      variance = 4 * spread * spread + meanSpread / 4 + selectionJitter2 + VARIANCE_FLOOR_NS2;
     }
     this.clock.update({
       localNs: at,
