@@ -49,7 +49,9 @@ describe("agent runner: chronosync+http:// against the real server", () => {
     const start = performance.now();
     while (runner.status().tracking.status !== "synchronized" && performance.now() - start < 15_000)
       await sleep(50);
-    await sleep(1500);
+    // iburst, then 0.5 s polls: four samples in ~2 s on a quiet machine, more under load.
+    while ((runner.status().sources[0]?.samples ?? 0) < 4 && performance.now() - start < 30_000)
+      await sleep(50);
     const status = runner.status();
     const source = status.sources[0]!;
     expect(source).toMatchObject({
