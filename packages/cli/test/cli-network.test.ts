@@ -1,6 +1,8 @@
 // Spawns the built CLI (`npx tsc -b` first) against real servers on loopback: our own
 // `serve ntp`, chronyd, and fake servers that stay silent or send a kiss-o'-death.
 
+import { systemClock } from "@chronosync/core";
+import { NtpResponder } from "@chronosync/protocols";
 import { type ChronydHandle, startChronydServer } from "@chronosync/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oneErrorLine, runCli, startFakeServer, startServe, unusedUdpPort } from "./helpers/run-cli.js";
@@ -148,6 +150,46 @@ describe("chronosync serve ntp + query", () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).address).toBe("::1");
     expect((await serve.stop()).code).toBe(0);
+  });
+
+  it("skips a lost reply: the other samples still make the query (exit 0)", async () => {
+    const responder = new NtpResponder({
+      clock: systemClock,
+      reference: {
+        leap: 0,
+        stratum: 1,
+        referenceId: 0x4c4f434c,
+        referenceTime: systemClock.now(),
+        rootDelayNs: 0n,
+        rootDispersionNs: 0n,
+        precision: -20,
+      },
+      rateLimit: false,
+    });
+    let seen = 0;
+    // Drops the first request, answers the rest: a lost datagram.
+    const lossy = await startFakeServer((msg) =>
+      seen++ === 0 ? null : responder.respond(msg, systemClock.now(), "c"),
+    );
+    try {
+      const run = await runCli([
+        "query",
+        `ntp://127.0.0.1:${lossy.port}`,
+        "--json",
+        "--samples",
+        "3",
+        "--interval",
+        "0",
+        "--timeout",
+        "300",
+      ]);
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout).samples).toHaveLength(2);
+      expect(seen).toBe(3);
+    } finally {
+      await lossy.close();
+    }
   });
 
   it("fails with exit 7 and one line when the port is taken", async () => {

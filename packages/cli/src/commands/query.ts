@@ -203,12 +203,33 @@ function sourceUrl(options: QueryOptions): string {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** A measurement that merely got no answer in time: the others may still answer. */
+const TIMEOUT_CODES = new Set([
+  "NTP_TIMEOUT",
+  "HTTP_TIMEOUT",
+  "ROUGHTIME_TIMEOUT",
+  "PTP_TIMEOUT",
+  "CHRONY_CMD_TIMEOUT",
+]);
+
+/**
+ * Makes `options.samples` measurements. A lost one (a timeout) is skipped, as NTP clients
+ * do — a lost UDP datagram must not fail a query that has other answers; any other error
+ * ends the query at once. Throws the last timeout when no measurement answered.
+ */
 async function measureAll(source: TimeSource, options: QueryOptions): Promise<TimeSample[]> {
   const samples: TimeSample[] = [];
+  let lost: unknown;
   for (let i = 0; i < options.samples; i++) {
     if (i > 0 && options.intervalMs > 0) await sleep(options.intervalMs);
-    samples.push(await source.measure({ timeoutMs: options.timeoutMs }));
+    try {
+      samples.push(await source.measure({ timeoutMs: options.timeoutMs }));
+    } catch (err) {
+      if (!TIMEOUT_CODES.has((err as { code?: unknown } | null)?.code as string)) throw err;
+      lost = err;
+    }
   }
+  if (samples.length === 0) throw lost;
   return samples;
 }
 
