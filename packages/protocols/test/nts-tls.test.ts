@@ -86,7 +86,9 @@ describe("NTS-KE over TLS 1.3", () => {
   });
   it("checks the certificate by name: localhost passes, an untrusted certificate fails as `tls`", async () => {
     await expect(performNtsKe("localhost", { port: server.keAddress.port, ca: cert })).resolves.toBeDefined();
-    const other = makeCertificate(ntsTempDir());
+    const otherDir = ntsTempDir();
+    const other = makeCertificate(otherDir);
+    rmSync(otherDir, { recursive: true, force: true });
     const err = await performNtsKe("127.0.0.1", { port: server.keAddress.port, ca: other.cert }).catch(
       (e) => e,
     );
