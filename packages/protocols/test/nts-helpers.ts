@@ -8,6 +8,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { chownSync, readFileSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { join } from "node:path";
+import { selfSignedCertificateArgs } from "@chronosync/testkit";
 import { CHRONYD, type ChronydServer, chronyDir, chronyIds, startChronyd } from "./helpers/chronyd.js";
 
 export { CHRONYD, type ChronydServer, chronydAvailable } from "./helpers/chronyd.js";
@@ -17,7 +18,10 @@ export function ntsTempDir(): string {
   return chronyDir("chronosync-nts-");
 }
 
-/** A self-signed P-256 certificate for localhost / 127.0.0.1 in `dir`. */
+/**
+ * A self-signed P-256 certificate for localhost / 127.0.0.1 in `dir` (testkit's openssl
+ * arguments), owned by `_chrony`; synchronous, for test set-up.
+ */
 export function makeCertificate(dir: string): {
   certPath: string;
   keyPath: string;
@@ -26,29 +30,7 @@ export function makeCertificate(dir: string): {
 } {
   const certPath = join(dir, "server.crt");
   const keyPath = join(dir, "server.key");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-keyout",
-      keyPath,
-      "-out",
-      certPath,
-      "-days",
-      "2",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    ],
-    { stdio: "ignore" },
-  );
+  execFileSync("openssl", selfSignedCertificateArgs(certPath, keyPath), { stdio: "ignore" });
   const ids = chronyIds();
   if (ids !== null) {
     chownSync(certPath, ids.uid, ids.gid);

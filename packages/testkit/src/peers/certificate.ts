@@ -17,12 +17,9 @@ export interface SelfSignedCertificate {
   readonly key: string;
 }
 
-/** Writes `server.crt` and `server.key` into `dir` (valid 2 days) and reads them back. */
-export async function createSelfSignedCertificate(dir: string): Promise<SelfSignedCertificate> {
-  const openssl = requireProgram("openssl");
-  const certPath = join(dir, "server.crt");
-  const keyPath = join(dir, "server.key");
-  await promisify(execFile)(openssl, [
+/** `openssl` arguments that write a self-signed P-256 certificate (2 days) and its key. */
+export function selfSignedCertificateArgs(certPath: string, keyPath: string): string[] {
+  return [
     "req",
     "-x509",
     "-newkey",
@@ -40,6 +37,14 @@ export async function createSelfSignedCertificate(dir: string): Promise<SelfSign
     "/CN=localhost",
     "-addext",
     "subjectAltName=DNS:localhost,IP:127.0.0.1",
-  ]);
+  ];
+}
+
+/** Writes `server.crt` and `server.key` into `dir` (valid 2 days) and reads them back. */
+export async function createSelfSignedCertificate(dir: string): Promise<SelfSignedCertificate> {
+  const openssl = requireProgram("openssl");
+  const certPath = join(dir, "server.crt");
+  const keyPath = join(dir, "server.key");
+  await promisify(execFile)(openssl, selfSignedCertificateArgs(certPath, keyPath));
   return { certPath, keyPath, cert: await readFile(certPath, "utf8"), key: await readFile(keyPath, "utf8") };
 }

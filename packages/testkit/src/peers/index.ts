@@ -1,4 +1,8 @@
-export { createSelfSignedCertificate, type SelfSignedCertificate } from "./certificate.js";
+export {
+  createSelfSignedCertificate,
+  type SelfSignedCertificate,
+  selfSignedCertificateArgs,
+} from "./certificate.js";
 export {
   type ChronydHandle,
   type ChronydOneShotOptions,
