@@ -1,5 +1,6 @@
-/** What every source kind (NtpSource, SampleSource) offers the selection. */
+/** What every source kind (NtpSource, SampleSource) offers the selection and status. */
 import type { Duration, Instant, SampleFilter, SourceCandidate } from "@chronosync/core";
+import { type PollState, reachability } from "./source-poll.js";
 
 /** The server facts of a source's latest sample that the selection needs. */
 export interface RootFacts {
@@ -30,5 +31,34 @@ export function sourceCandidate(
     rootDelayNs: last.rootDelayNs,
     rootDispersionNs: last.rootDispersionNs,
     stratum: last.stratum,
+  };
+}
+
+/** The latest sample's facts the statistics show. */
+export interface LastSampleFacts {
+  readonly stratum: number;
+  readonly offsetNs: Duration;
+  readonly delayNs: Duration;
+}
+
+/** The statistics every source kind shares: poll state, latest sample, filter jitter. */
+export function pollStats(
+  id: string,
+  state: PollState,
+  filter: SampleFilter,
+  last: LastSampleFacts | undefined,
+  nowNs: Instant,
+) {
+  return {
+    id,
+    state: state.phase,
+    reach: state.reach,
+    reachability: reachability(state),
+    poll: state.poll,
+    stratum: last?.stratum,
+    lastOffsetNs: last?.offsetNs,
+    lastDelayNs: last?.delayNs,
+    jitterNs: filter.estimate(nowNs)?.jitterNs,
+    sent: state.sent,
   };
 }

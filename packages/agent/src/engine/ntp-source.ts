@@ -32,7 +32,7 @@ import {
   type NtpRequest,
   type NtpSample,
 } from "@chronosync/protocols";
-import { sourceCandidate } from "./candidate.js";
+import { pollStats, sourceCandidate } from "./candidate.js";
 import {
   exponentToNs,
   initialPollState,
@@ -42,7 +42,6 @@ import {
   type PollPhase,
   type PollState,
   pollDelayNs,
-  reachability,
   resolvePollConfig,
 } from "./source-poll.js";
 
@@ -202,16 +201,7 @@ export class NtpSource {
   stats(nowNs: Instant): NtpSourceStats {
     const s = this.#state;
     return {
-      id: this.id,
-      state: s.phase,
-      reach: s.reach,
-      reachability: reachability(s),
-      poll: s.poll,
-      stratum: this.#last?.stratum,
-      lastOffsetNs: this.#last?.offsetNs,
-      lastDelayNs: this.#last?.delayNs,
-      jitterNs: this.filter.estimate(nowNs)?.jitterNs,
-      sent: s.sent,
+      ...pollStats(this.id, s, this.filter, this.#last, nowNs),
       ...this.#counts,
       lastBogusReason: this.#lastBogus,
     };

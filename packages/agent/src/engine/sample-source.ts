@@ -21,7 +21,7 @@
 import type { FilterEstimate, Instant, SampleFilter, SourceCandidate } from "@chronosync/core";
 import { createSampleFilter } from "@chronosync/core";
 import type { TimeSample } from "@chronosync/protocols";
-import { sourceCandidate } from "./candidate.js";
+import { pollStats, sourceCandidate } from "./candidate.js";
 import type { NtpSourceStats } from "./ntp-source.js";
 import {
   initialPollState,
@@ -30,7 +30,6 @@ import {
   type PollEvent,
   type PollState,
   pollDelayNs,
-  reachability,
   resolvePollConfig,
 } from "./source-poll.js";
 
@@ -214,16 +213,7 @@ export class SampleSource {
   stats(nowNs: Instant): SampleSourceStats {
     const s = this.#state;
     return {
-      id: this.id,
-      state: s.phase,
-      reach: s.reach,
-      reachability: reachability(s),
-      poll: s.poll,
-      stratum: this.#last?.stratum,
-      lastOffsetNs: this.#last?.offsetNs,
-      lastDelayNs: this.#last?.delayNs,
-      jitterNs: this.filter.estimate(nowNs)?.jitterNs,
-      sent: s.sent,
+      ...pollStats(this.id, s, this.filter, this.#last, nowNs),
       samples: this.#samples,
       bogus: 0,
       lastBogusReason: undefined,
