@@ -59,6 +59,19 @@ interface Queued {
 
 /** Starts a Roughtime server. Resolves once its sockets are bound. */
 export async function startRoughtimeServer(options: RoughtimeServerOptions): Promise<RoughtimeServerHandle> {
+  // Port 0: UDP picks a free port and TCP takes the same number, which another program may
+  // hold; then try again on a new one (startOnce closed its UDP socket).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      const inUse = (err as { code?: unknown } | null)?.code === "EADDRINUSE";
+      if (!(options.port === 0 && options.tcp !== false && inUse && attempt < 5)) throw err;
+    }
+  }
+}
+
+async function startOnce(options: RoughtimeServerOptions): Promise<RoughtimeServerHandle> {
   const { host = "127.0.0.1", port = ROUGHTIME_DEFAULT_PORT, clock = systemClock, tcp = true } = options;
   const { batchWindowMs = 2, batchMaxSize = 64, tcpIdleMs = 10_000 } = options;
   if (!(batchWindowMs >= 0)) throw new InvalidArgumentError("batchWindowMs must be ≥ 0");
