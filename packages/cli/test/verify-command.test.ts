@@ -11,9 +11,12 @@ import {
   buildReceipt,
   type Checkpoint,
   hashEntry,
+  hashRecord,
   type KeySet,
   keySetEntry,
   type LogEntry,
+  RECORD_BATCH_KIND,
+  recordBatch,
   type SignedCheckpoint,
   signCheckpoint,
   ZERO_HASH,
@@ -50,6 +53,38 @@ for (let from = 0; from < 12; from += 4) {
 }
 const exportDoc = { version: 1, entries, checkpoints };
 const receipt = buildReceipt(entries[6]!, { checkpoint: checkpoints[1]!, batch: entries.slice(4, 8) });
+
+// A normalize response: one record batch entry (its own log) with three records.
+const batchRecords = [0, 1, 2].map((i) => ({
+  sourceId: "app-1",
+  normalized: `2026-11-29T12:00:0${i}Z`,
+  flags: [],
+}));
+const batch = recordBatch(batchRecords.map(hashRecord));
+const batchEntry: LogEntry = {
+  seq: "0",
+  kind: RECORD_BATCH_KIND,
+  time: "2026-11-29T12:00:05Z",
+  payload: batch.payload,
+  prevHash: ZERO_HASH,
+};
+const batchCheckpoint = signCheckpoint(
+  buildCheckpoint([batchEntry], undefined, { logId: "cli-batch", time: "2026-11-29T12:00:05Z", keyId }),
+  privateKey,
+);
+const batchReceipt = buildReceipt(batchEntry, { checkpoint: batchCheckpoint, batch: [batchEntry] });
+const response = {
+  receivedAt: "2026-11-29T12:00:05Z",
+  receipt: batchReceipt,
+  records: batchRecords.map((r, i) => ({ ...r, integrityHash: hashRecord(r), recordIndex: i })),
+};
+const recordReceipt = {
+  version: 2,
+  record: batchRecords[1],
+  recordIndex: 1,
+  recordProof: batch.tree.inclusionProof(1),
+  receipt: batchReceipt,
+};
 
 let dir: string;
 let server: Server;
@@ -89,6 +124,13 @@ beforeAll(async () => {
     "bad-receipt.json": badReceipt,
     "unsealed.json": buildReceipt(entries[11]!),
     "other.json": { hello: "world" },
+    "response.json": response,
+    "edited-response.json": {
+      ...response,
+      records: response.records.map((r, i) => (i === 2 ? { ...r, normalized: "2000-01-01T00:00:00Z" } : r)),
+    },
+    "record-receipt.json": recordReceipt,
+    "bad-record-receipt.json": { ...recordReceipt, record: batchRecords[2] },
   };
   for (const [name, doc] of Object.entries(files)) await writeFile(file(name), JSON.stringify(doc));
   await writeFile(file("broken.json"), "{not json");
@@ -117,6 +159,24 @@ describe("chronosync verify", () => {
     const b = await run(["verify", file("receipt.json"), "--keys", file("keys.json")]);
     expect(b.code).toBe(0);
     expect(b.stdout).toBe(`valid (receipt of entry 6: sealed in checkpoint 4..7 signed by key ${keyId})\n`);
+  });
+
+  it("checks a normalize response and a record receipt, naming an edited record", async () => {
+    const a = await run(["verify", file("response.json"), "--keys", file("keys.json")]);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(
+      `valid (normalize response: 3 records of entry 0: sealed in checkpoint 0..0 signed by key ${keyId})\n`,
+    );
+    const b = await run(["verify", file("record-receipt.json"), "--keys", file("keys.json")]);
+    expect(b.code).toBe(0);
+    expect(b.stdout).toMatch(/^valid \(record 1 of entry 0: sealed/);
+    const c = await run(["verify", file("edited-response.json"), "--keys", file("keys.json"), "--json"]);
+    expect(c.code).toBe(1);
+    expect(JSON.parse(c.stdout)).toMatchObject({ kind: "normalize-response", valid: false, record: 2 });
+    expect(JSON.parse(c.stdout).reason).toMatch(/record 2 was altered/);
+    const d = await run(["verify", file("bad-record-receipt.json"), "--keys", file("keys.json")]);
+    expect(d.code).toBe(1);
+    expect(d.stdout).toMatch(/^invalid: the record's inclusion proof does not lead to entry 0's recordsRoot/);
   });
 
   it("fetches the key set from a URL", async () => {
@@ -201,7 +261,7 @@ describe("chronosync verify", () => {
   it("has help, listed in the main help", async () => {
     const r = await run(["verify", "--help"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: chronosync verify <receipt-or-export.json>/);
+    expect(r.stdout).toMatch(/^Usage: chronosync verify <file.json>/);
     expect((await run(["--help"])).stdout).toMatch(/verify <file> +check a log receipt or export/);
   });
 

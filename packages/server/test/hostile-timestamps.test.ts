@@ -115,10 +115,19 @@ describe("hostile bodies", () => {
   );
 
   it("an odd but well-formed unicode sourceId (RTL override, emoji, BOM) is accepted and logged as sent", async () => {
-    const sourceId = "\u202Enode\u{1F570}\uFEFF";
-    const res = await send(NORMALIZE, JSON.stringify({ sourceId, timestamps: [{ value: 1 }] }));
-    expect(res.statusCode).toBe(200);
-    expect(res.json().records[0].receipt.entry.payload.sourceId).toBe(sourceId);
+    // Quotes and backslashes too: the log's SQL carries the records as escaped literals.
+    for (const sourceId of ["\u202Enode\u{1F570}\uFEFF", `O'Brien \\ "q" \\' E'x' $$`]) {
+      const res = await send(NORMALIZE, JSON.stringify({ sourceId, timestamps: [{ value: 1 }] }));
+      expect(res.statusCode).toBe(200);
+      expect(res.json().records[0].sourceId).toBe(sourceId);
+      const seq = res.json().receipt.entry.seq;
+      const logged = await app.inject({
+        method: "GET",
+        url: `/api/ledger/entries/${seq}/records/0`,
+        headers: await bearerFor("viewer"),
+      });
+      expect(logged.json().record.sourceId).toBe(sourceId);
+    }
   });
 
   it("a 10 MB body is 413 problem+json", async () => {

@@ -1,14 +1,21 @@
 // Group commit of normalize records on the real log (concurrent requests share one
-// transaction and checkpoint, each gets its own receipts), failure isolation, and the
+// transaction and checkpoint, each gets its own record batch entry), failure isolation, and the
 // normalize settings read from the environment.
-import { type KeySet, verifyReceipt } from "@chronosync/core";
+import { hashRecordJson, type KeySet, RECORD_BATCH_KIND, verifyReceipt } from "@chronosync/core";
 import { buildApp } from "@chronosync/server";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ServerError } from "../src/errors.js";
+import type { BatchRecord } from "../src/ledger/ledger.js";
 import { AppendQueue } from "../src/normalize/append-queue.js";
 import { normalizeSettingsFromEnv } from "../src/normalize/settings.js";
 import { createExternalDatabase, type TestDatabase } from "./helpers/databases.js";
 import { TEST_MASTER_KEY } from "./helpers/tokens.js";
+
+const record = (n: number): BatchRecord => {
+  const json = JSON.stringify({ n });
+  return { json, hash: hashRecordJson(json) };
+};
 
 describe("AppendQueue on the signed log", () => {
   let db: TestDatabase;
@@ -24,72 +31,75 @@ describe("AppendQueue on the signed log", () => {
     await db?.dispose();
   });
 
-  it("commits concurrent requests together; each gets its own receipts, in order, that verify", async () => {
-    const queue = new AppendQueue((k, p) => app.ledger.append(k, p), "test.grouped");
+  it("commits concurrent requests together; each gets its own batch entry, that verifies", async () => {
+    const queue = new AppendQueue((batches) => app.ledger.appendBatches(batches));
     const requests = Array.from({ length: 30 }, (_, r) =>
-      Array.from({ length: (r % 3) + 1 }, (_, i) => ({ r, i })),
+      Array.from({ length: (r % 3) + 1 }, (_, i) => record(r * 10 + i)),
     );
-    const answers = await Promise.all(requests.map((payloads) => queue.append(payloads)));
+    const answers = await Promise.all(requests.map((records) => queue.append(records)));
     expect(queue.requests).toBe(30);
     expect(queue.commits).toBeGreaterThan(1); // the first goes alone, at once
     expect(queue.commits).toBeLessThan(10);
     const seqs = new Set<string>();
-    for (const [r, receipts] of answers.entries()) {
-      expect(receipts.map((x) => x.entry.payload)).toEqual(requests[r]);
-      const first = BigInt(receipts[0]!.entry.seq);
-      receipts.forEach((x, i) => {
-        expect(BigInt(x.entry.seq)).toBe(first + BigInt(i));
-        expect(verifyReceipt(x, keySet)).toEqual({ valid: true });
-        seqs.add(x.entry.seq);
-      });
+    for (const [r, { receipt, tree }] of answers.entries()) {
+      expect(receipt.entry.kind).toBe(RECORD_BATCH_KIND);
+      expect(receipt.entry.payload).toEqual({ records: requests[r]!.length, recordsRoot: tree.root });
+      expect(verifyReceipt(receipt, keySet)).toEqual({ valid: true });
+      const stored = await app.ledger.storedRecords(BigInt(receipt.entry.seq));
+      expect(stored?.records).toEqual(requests[r]!.map((x) => JSON.parse(x.json)));
+      seqs.add(receipt.entry.seq);
     }
-    expect(seqs.size).toBe(60);
+    expect(seqs.size).toBe(30);
     const exported = await app.ledger.export(0n);
     expect(exported.checkpoints.length).toBe(queue.commits);
-  });
-
-  it("a payload the log refuses fails only its own request", async () => {
-    const queue = new AppendQueue((k, p) => app.ledger.append(k, p), "test.grouped");
-    const first = queue.append([{ n: "first" }]); // in flight: the next three queue behind it
-    const results = await Promise.allSettled([
-      first,
-      queue.append([{ n: "a" }]),
-      queue.append([{ n: "bad\u0000" }]),
-      queue.append([{ n: "b" }, { n: "c" }]),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
-    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: "BAD_REQUEST" });
-    expect(
-      (results[3] as PromiseFulfilledResult<{ entry: { payload: unknown } }[]>).value.map(
-        (x) => x.entry.payload,
-      ),
-    ).toEqual([{ n: "b" }, { n: "c" }]);
   });
 });
 
 describe("AppendQueue failures", () => {
+  it("a batch the log refuses fails only its own request", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const seen: number[][] = [];
+    const queue = new AppendQueue(async (batches) => {
+      seen.push(batches.map((b) => b.length));
+      if (seen.length === 1) await gate;
+      if (batches.some((b) => b.length === 2)) throw new ServerError("BAD_REQUEST", "refused");
+      return batches.map(() => ({}) as never);
+    });
+    const first = queue.append([record(0)]); // in flight: the next three queue behind it
+    const rest = [queue.append([record(1)]), queue.append([record(2), record(3)]), queue.append([record(4)])];
+    release();
+    const results = await Promise.allSettled([first, ...rest]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: "BAD_REQUEST" });
+    // Together first, then each alone.
+    expect(seen).toEqual([[1], [1, 2, 1], [1], [2], [1]]);
+  });
+
   it("fails every request of a batch on a database error, without retrying (no duplicates)", async () => {
     let calls = 0;
     let release!: () => void;
     const gate = new Promise<void>((r) => {
       release = r;
     });
-    const queue = new AppendQueue(async (_k, payloads) => {
+    const queue = new AppendQueue(async (batches) => {
       calls += 1;
       if (calls === 1) {
         await gate;
-        return payloads.map(() => ({}) as never);
+        return batches.map(() => ({}) as never);
       }
       throw Object.assign(new Error("Connection terminated unexpectedly"), { code: "57P01" });
-    }, "k");
-    const first = queue.append([1]);
-    const rest = [queue.append([2]), queue.append([3, 4])];
+    });
+    const first = queue.append([record(1)]);
+    const rest = [queue.append([record(2)]), queue.append([record(3), record(4)])];
     release();
     await first;
     const settled = await Promise.allSettled(rest);
     expect(settled.map((s) => s.status)).toEqual(["rejected", "rejected"]);
     expect(calls).toBe(2);
-    expect(await queue.append([])).toEqual([]);
+    await expect(queue.append([])).rejects.toThrow(RangeError);
   });
 });
 

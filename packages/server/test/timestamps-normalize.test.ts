@@ -1,7 +1,15 @@
 // POST /api/timestamps/normalize (issue 4 §3) on both backends: the seed's body, the three
-// offset models, policy flags and strict rejection, one append per request with receipts
-// that verify, roles and machine scopes, and the 10 000-timestamp limit.
-import { type KeySet, ManualClock, type OffsetReport, verifyReceipt } from "@chronosync/core";
+// offset models, policy flags and strict rejection, one record batch entry per request with
+// a receipt that verifies, roles and machine scopes, and the 10 000-timestamp limit.
+import {
+  hashRecord,
+  type KeySet,
+  ManualClock,
+  type OffsetReport,
+  verifyReceipt,
+  verifyRecordBatchResponse,
+  verifyRecordReceipt,
+} from "@chronosync/core";
 import { buildApp, deriveJwtKey } from "@chronosync/server";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -99,11 +107,23 @@ describe.each(BACKENDS)("normalize on $name PostgreSQL", ({ create }) => {
       flags: [],
       receivedAt: "2023-12-20T06:35:23.570000000Z",
     });
-    expect(record.integrityHash).toBe(record.receipt.entryHash);
-    expect(record.receipt.entry.kind).toBe("timestamp.normalized");
-    const { receipt, integrityHash: _h, ...logged } = record;
-    expect(receipt.entry.payload).toEqual(logged);
+    const { receipt } = res.json();
+    const { integrityHash, recordIndex, ...logged } = record;
+    expect(integrityHash).toBe(hashRecord(logged));
+    expect(recordIndex).toBe(0);
+    expect(receipt.entry.kind).toBe("timestamp.batch");
+    expect(receipt.entry.payload).toMatchObject({ records: 1 });
     expect(verifyReceipt(receipt, keySet)).toEqual({ valid: true });
+    expect(verifyRecordBatchResponse(res.json(), keySet).valid).toBe(true);
+    // The record's own receipt, from the log, verifies offline too and holds the same record.
+    const single = await app.inject({
+      method: "GET",
+      url: `/api/ledger/entries/${receipt.entry.seq}/records/0`,
+      headers: await bearerFor("viewer"),
+    });
+    expect(single.statusCode, single.body).toBe(200);
+    expect(single.json().record).toEqual(logged);
+    expect(verifyRecordReceipt(single.json(), keySet)).toEqual({ valid: true });
   });
 
   it("compensates half a client-measured round trip, and says 'none' without any model", async () => {
@@ -157,14 +177,38 @@ describe.each(BACKENDS)("normalize on $name PostgreSQL", ({ create }) => {
     ]);
   });
 
-  it("appends a request's records in one batch: consecutive seqs under one checkpoint", async () => {
+  it("appends a request's records as one record batch entry whose response verifies offline", async () => {
     const timestamps = Array.from({ length: 50 }, (_, i) => ({ value: SEED_VALUE + i, precision: 0 }));
     const res = await post({ sourceId: "batch", timestamps });
-    const records = res.json().records as { receipt: { entry: { seq: string }; checkpoint: unknown } }[];
-    const seqs = records.map((r) => BigInt(r.receipt.entry.seq));
-    expect(seqs.every((s, i) => s === seqs[0]! + BigInt(i))).toBe(true);
-    expect(new Set(records.map((r) => JSON.stringify(r.receipt.checkpoint))).size).toBe(1);
-    for (const r of records) expect(verifyReceipt(r.receipt as never, keySet)).toEqual({ valid: true });
+    const body = res.json();
+    expect(body.records.map((r: { recordIndex: number }) => r.recordIndex)).toEqual([...Array(50).keys()]);
+    expect(body.receipt.entry.payload.records).toBe(50);
+    const result = verifyRecordBatchResponse(body, keySet);
+    expect(result.valid).toBe(true);
+    expect(result.records).toHaveLength(50);
+    // Any edited value is caught and named.
+    const edited = structuredClone(body);
+    edited.records[7].normalized = "2023-12-20T06:35:23.999000000Z";
+    const bad = verifyRecordBatchResponse(edited, keySet);
+    expect(bad.valid).toBe(false);
+    expect(bad.records[7]).toMatchObject({ valid: false, reason: expect.stringContaining("record 7 was altered") });
+    expect(bad.records[6]).toEqual({ valid: true });
+    // Dropping a record is caught too.
+    const short = { ...body, records: body.records.slice(1) };
+    expect(verifyRecordBatchResponse(short, keySet).valid).toBe(false);
+    // And each record's path through GET …/records/:index leads to the same root.
+    const one = await app.inject({
+      method: "GET",
+      url: `/api/ledger/entries/${body.receipt.entry.seq}/records/49`,
+      headers: await bearerFor("viewer"),
+    });
+    expect(verifyRecordReceipt(one.json(), keySet)).toEqual({ valid: true });
+    const missing = await app.inject({
+      method: "GET",
+      url: `/api/ledger/entries/${body.receipt.entry.seq}/records/50`,
+      headers: await bearerFor("viewer"),
+    });
+    expect(missing.statusCode).toBe(404);
   });
 
   it("flags divergence beyond the policy; a strict policy rejects naming the items and logs nothing", async () => {
@@ -317,16 +361,18 @@ describe("normalize: provider calls and group commit", () => {
         app.inject({ method: "POST", url: "/api/timestamps/normalize", payload: body("x", 2), headers }),
       ),
     );
-    const receipts = responses.flatMap((r) => r.json().records.map((x: { receipt: unknown }) => x.receipt));
-    expect(receipts).toHaveLength(48);
-    for (const r of receipts) expect(verifyReceipt(r, keySet)).toEqual({ valid: true });
+    const receipts = responses.map((r) => r.json().receipt);
+    expect(receipts).toHaveLength(24);
+    for (const r of responses) expect(verifyRecordBatchResponse(r.json(), keySet).valid).toBe(true);
     const checkpoints = new Set(
       receipts.map(
         (r: { checkpoint: { checkpoint: { firstSeq: string } } }) => r.checkpoint.checkpoint.firstSeq,
       ),
     );
     expect(checkpoints.size).toBeLessThan(24);
-    expect(new Set(receipts.map((r: { entry: { seq: string } }) => r.entry.seq)).size).toBe(48);
+    // One entry per request, each with its two records.
+    expect(new Set(receipts.map((r: { entry: { seq: string } }) => r.entry.seq)).size).toBe(24);
+    for (const r of receipts) expect(r.entry.payload.records).toBe(2);
   });
 });
 

@@ -1,21 +1,37 @@
 /**
- * `chronosync verify <receipt-or-export.json> [--keys FILE|URL] [--json]`: checks a receipt
- * or a log export offline with core's integrity code (docs/ledger-format.md) against the
+ * `chronosync verify <file.json> [--keys FILE|URL] [--json]`: checks a receipt, a record
+ * receipt, a normalize response or a log export offline with core's integrity code (docs/ledger-format.md) against the
  * published key set (`/.well-known/chronosync/keys`, or a saved copy of it).
  */
 import { readFile } from "node:fs/promises";
-import { type KeySet, type LogExport, type Receipt, verifyLogExport, verifyReceipt } from "@chronosync/core";
+import {
+  type KeySet,
+  type LogExport,
+  type Receipt,
+  type RecordBatchResponse,
+  type RecordReceipt,
+  type VerifyResult,
+  verifyLogExport,
+  verifyReceipt,
+  verifyRecordBatchResponse,
+  verifyRecordReceipt,
+} from "@chronosync/core";
 import { parseCommandArgs } from "../args.js";
 import type { CliContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { quote } from "../target.js";
 
-export const VERIFY_HELP = `Usage: chronosync verify <receipt-or-export.json> [options]
+export const VERIFY_HELP = `Usage: chronosync verify <file.json> [options]
 
-Verifies a receipt (one log entry, its signed checkpoint and Merkle inclusion proof) or a
-log export (a range of entries with their checkpoints: hash chain, Merkle roots,
-signatures, checkpoint chain) offline, against the server's published keys. Prints
-"valid", or "invalid: <reason>" naming the first bad sequence number.
+Verifies offline, against the server's published keys, one of:
+  - a receipt: one log entry, its signed checkpoint and Merkle inclusion proof;
+  - a record receipt: one normalized timestamp, its path in its batch entry and that
+    entry's receipt (GET /api/ledger/entries/{seq}/records/{index});
+  - a normalize response (the JSON POST /api/timestamps/normalize answered): every record
+    against its batch entry's receipt;
+  - a log export: a range of entries with their checkpoints (hash chain, Merkle roots,
+    signatures, checkpoint chain, and each record batch's records).
+Prints "valid", or "invalid: <reason>" naming the first bad sequence number (and record).
 
 Options:
   --keys FILE|URL       the key set (GET /.well-known/chronosync/keys, or a saved copy);
@@ -103,7 +119,11 @@ async function loadKeySet(source: string): Promise<KeySet> {
   return doc as KeySet;
 }
 
-type Document = { kind: "receipt"; receipt: Receipt } | { kind: "export"; export: LogExport };
+type Document =
+  | { kind: "receipt"; receipt: Receipt }
+  | { kind: "record-receipt"; receipt: RecordReceipt }
+  | { kind: "normalize-response"; response: RecordBatchResponse }
+  | { kind: "export"; export: LogExport };
 
 function classify(doc: unknown, path: string): Document {
   const d = doc as Record<string, unknown> | null;
@@ -111,14 +131,46 @@ function classify(doc: unknown, path: string): Document {
     if (Array.isArray(d.entries) && Array.isArray(d.checkpoints))
       return { kind: "export", export: d as unknown as LogExport };
     if ("entry" in d && "entryHash" in d) return { kind: "receipt", receipt: d as unknown as Receipt };
+    if (d.version === 2 && "record" in d && "receipt" in d)
+      return { kind: "record-receipt", receipt: d as unknown as RecordReceipt };
+    if (Array.isArray(d.records) && typeof d.receipt === "object" && d.receipt !== null)
+      return { kind: "normalize-response", response: d as unknown as RecordBatchResponse };
   }
   throw new UsageError(
-    `${quote(path)} is neither a receipt (entry, entryHash) nor a log export (entries, checkpoints)`,
+    `${quote(path)} is neither a receipt (entry, entryHash), a record receipt (version 2, record, receipt), a normalize response (receipt, records) nor a log export (entries, checkpoints)`,
   );
 }
 
 function isSigned(doc: Document): boolean {
-  return doc.kind === "receipt" ? doc.receipt.checkpoint !== undefined : doc.export.checkpoints.length > 0;
+  switch (doc.kind) {
+    case "receipt":
+      return doc.receipt.checkpoint !== undefined;
+    case "record-receipt":
+      return doc.receipt.receipt?.checkpoint !== undefined;
+    case "normalize-response":
+      return doc.response.receipt.checkpoint !== undefined;
+    case "export":
+      return doc.export.checkpoints.length > 0;
+  }
+}
+
+/** The outcome for a whole document: a normalize response is valid when every record is. */
+function check(doc: Document, keySet: KeySet): VerifyResult & { record?: number } {
+  switch (doc.kind) {
+    case "receipt":
+      return verifyReceipt(doc.receipt, keySet);
+    case "record-receipt":
+      return verifyRecordReceipt(doc.receipt, keySet);
+    case "export":
+      return verifyLogExport(doc.export, keySet);
+    case "normalize-response": {
+      const result = verifyRecordBatchResponse(doc.response, keySet);
+      if (!result.receipt.valid) return result.receipt;
+      const bad = result.records.findIndex((r) => !r.valid);
+      if (bad >= 0) return { ...(result.records[bad] as VerifyResult), record: bad };
+      return result.records.length === 0 ? { valid: true } : result.records[0]!;
+    }
+  }
 }
 
 /** Runs `chronosync verify`; resolves with the exit status (0 valid, 1 invalid). */
@@ -133,8 +185,7 @@ export async function runVerify(args: readonly string[], ctx: CliContext): Promi
   if (options.keys !== undefined) keySet = await loadKeySet(options.keys);
   else if (isSigned(doc))
     throw new UsageError("--keys FILE|URL is needed to check the checkpoint signatures");
-  const result =
-    doc.kind === "receipt" ? verifyReceipt(doc.receipt, keySet) : verifyLogExport(doc.export, keySet);
+  const result = check(doc, keySet);
   if (options.json) {
     ctx.out(`${JSON.stringify({ kind: doc.kind, ...result })}\n`);
   } else if (result.valid) {
@@ -153,8 +204,18 @@ function describe(doc: Document): string {
       entries.length === 0 ? "no entries" : `entries ${entries[0]!.seq}..${entries[entries.length - 1]!.seq}`;
     return `log export: ${range}, ${checkpoints.length} checkpoint${checkpoints.length === 1 ? "" : "s"}`;
   }
-  const { entry, checkpoint } = doc.receipt;
-  if (checkpoint === undefined) return `receipt of entry ${entry.seq}: entry hash only, not sealed yet`;
+  if (doc.kind === "normalize-response") {
+    const n = doc.response.records.length;
+    return `normalize response: ${n} record${n === 1 ? "" : "s"} of ${sealedIn(doc.response.receipt)}`;
+  }
+  if (doc.kind === "record-receipt")
+    return `record ${doc.receipt.recordIndex} of ${sealedIn(doc.receipt.receipt)}`;
+  return `receipt of ${sealedIn(doc.receipt)}`;
+}
+
+function sealedIn(receipt: Receipt): string {
+  const { entry, checkpoint } = receipt;
+  if (checkpoint === undefined) return `entry ${entry.seq}: entry hash only, not sealed yet`;
   const cp = checkpoint.checkpoint;
-  return `receipt of entry ${entry.seq}: sealed in checkpoint ${cp.firstSeq}..${cp.lastSeq} signed by key ${cp.keyId}`;
+  return `entry ${entry.seq}: sealed in checkpoint ${cp.firstSeq}..${cp.lastSeq} signed by key ${cp.keyId}`;
 }

@@ -2,7 +2,7 @@
  * SHA-256 and hex helpers shared by the integrity modules. node:crypto is the only
  * dependency core's integrity code has (hashing and Ed25519; no sockets, files or timers).
  */
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 
 /** 32 zero bytes in hex: the `prevHash` of entry 0 and `prevCheckpointHash` of the first checkpoint. */
 export const ZERO_HASH = "0".repeat(64);
@@ -16,6 +16,7 @@ export function isHash(value: unknown): value is string {
 
 /** SHA-256 of the concatenation of `parts` (strings are UTF-8 encoded). */
 export function sha256(...parts: readonly (Uint8Array | string)[]): Uint8Array {
+  if (parts.length === 1) return hash("sha256", parts[0]!, "buffer");
   const h = createHash("sha256");
   for (const part of parts) h.update(part);
   return new Uint8Array(h.digest());

@@ -6,3 +6,4 @@ export * from "./log-entry.js";
 export * from "./log-export.js";
 export * from "./merkle.js";
 export * from "./receipt.js";
+export * from "./record-batch.js";

@@ -8,17 +8,24 @@ import { ZERO_HASH } from "./digest.js";
 import type { KeySet } from "./key-set.js";
 import { hashEntry, type LogEntry, logEntryProblem } from "./log-entry.js";
 import { leafHash, merkleRoot } from "./merkle.js";
+import { RECORD_BATCH_KIND, recordsProblem } from "./record-batch.js";
+
+/**
+ * An exported entry: the entry, plus, for a record batch, the records it seals (parsed,
+ * in order) — not part of the entry hash, checked against the entry's `recordsRoot`.
+ */
+export type ExportedEntry = LogEntry & { readonly records?: readonly unknown[] };
 
 /** A range of the log: consecutive entries and the checkpoints sealing (whole batches of) them. */
 export interface LogExport {
   readonly version: 1;
-  readonly entries: readonly LogEntry[];
+  readonly entries: readonly ExportedEntry[];
   readonly checkpoints: readonly SignedCheckpoint[];
 }
 
 /** Which check failed, and where. */
 export interface LogExportFailureDetail {
-  readonly check: "shape" | "seq" | "chain" | "checkpoint";
+  readonly check: "shape" | "seq" | "chain" | "checkpoint" | "records";
   readonly entryIndex?: number;
   readonly checkpointIndex?: number;
 }
@@ -116,9 +123,22 @@ function checkpointFailure(exp: LogExport, hashes: readonly string[], keySet: Ke
   return undefined;
 }
 
+/** The first record batch whose records do not match its `recordsRoot`. */
+function recordsFailure(entries: readonly ExportedEntry[]): Failure | undefined {
+  for (const [i, entry] of entries.entries()) {
+    if (entry.kind !== RECORD_BATCH_KIND || entry.records === undefined) continue;
+    const problem = Array.isArray(entry.records)
+      ? recordsProblem(entry, entry.records)
+      : `entry ${entry.seq}: records is not an array`;
+    if (problem !== undefined) return failure(problem, { check: "records", entryIndex: i }, entry.seq);
+  }
+  return undefined;
+}
+
 /**
  * Verifies a log export offline against published keys. Entries must be consecutive; each
- * checkpoint must seal a batch wholly inside the export. Names the FIRST bad seq: a chain
+ * checkpoint must seal a batch wholly inside the export; a record batch's `records`, when
+ * the export carries them, must hash to its `recordsRoot`. Names the FIRST bad seq: a chain
  * break inside (or before) the first failing checkpoint's batch wins over that checkpoint.
  * Never throws.
  */
@@ -146,7 +166,7 @@ export function verifyLogExport(exp: LogExport, keySet: KeySet): LogExportResult
       );
     }
   }
-  const chain = chainFailure(exp.entries, hashes);
+  const chain = chainFailure(exp.entries, hashes) ?? recordsFailure(exp.entries);
   const sealing = checkpointFailure(exp, hashes, keySet);
   if (chain === undefined) return sealing ?? { valid: true };
   if (sealing === undefined) return chain;

@@ -10,17 +10,30 @@ import { bytesEqual, fromHex, isHash, sha256, toHex } from "./digest.js";
 
 const LEAF_PREFIX = Uint8Array.of(0x00);
 const NODE_PREFIX = Uint8Array.of(0x01);
+/** 0x00 || a 32-byte leaf, reused by {@link leafHash} (hashing is synchronous). */
+const LEAF_INPUT = new Uint8Array(33);
 
 /**
  * RFC 9162 §2.1.1 leaf hash `SHA-256(0x00 || data)`; our leaves' data are the 32 bytes of
  * an entry hash, given as bytes or as 64 hex digits.
  */
 export function leafHash(data: Uint8Array | string): string {
-  return toHex(sha256(LEAF_PREFIX, typeof data === "string" ? fromHex(data) : data));
+  const bytes = typeof data === "string" ? fromHex(data) : data;
+  if (bytes.length !== 32) return toHex(sha256(LEAF_PREFIX, bytes));
+  LEAF_INPUT[0] = 0x00;
+  LEAF_INPUT.set(bytes, 1);
+  return toHex(sha256(LEAF_INPUT));
 }
 
+/** 0x01 || left || right, reused by every {@link node} call (hashing is synchronous). */
+const NODE_INPUT = new Uint8Array(65);
+
 function node(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(NODE_PREFIX, left, right);
+  if (left.length !== 32 || right.length !== 32) return sha256(NODE_PREFIX, left, right);
+  NODE_INPUT[0] = 0x01;
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 33);
+  return sha256(NODE_INPUT);
 }
 
 /** RFC 9162 §2.1.1 interior node hash `SHA-256(0x01 || left || right)`. */

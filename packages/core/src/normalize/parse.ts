@@ -30,6 +30,12 @@ export function parseEpochMs(ms: number): Instant {
   }
   if (Math.abs(ms) > 1e15)
     throw new TimestampRangeError(`epoch milliseconds ${ms} is outside years 0000–9999`);
+  if (Number.isInteger(ms)) {
+    // Whole milliseconds (the common case): exact below 2^53, no text round trip.
+    const ns = BigInt(ms) * 1_000_000n;
+    if (ns < RFC3339_MIN_INSTANT || ns > RFC3339_MAX_INSTANT) return inRange(ns, `${ms} ms`);
+    return ns;
+  }
   const text = String(ms);
   // Only |ms| < 1e-6 (below one nanosecond) prints with an exponent in this range.
   if (text.includes("e")) return ms < 0 ? -1n : 0n;

@@ -14,6 +14,14 @@ import { openSecret, sealSecret } from "./master-key.js";
 /** Advisory lock key of signing-key changes ("csky"). */
 export const KEY_LOCK = 0x63736b79;
 
+/**
+ * Statements (no parameters) that do what {@link SigningKeyStore.activeKey} does — take the
+ * key lock shared, select the active key's row — for a caller that sends them with others
+ * in one simple query; pass the row to {@link SigningKeyStore.activeKeyOf}.
+ */
+export const ACTIVE_KEY_SQL = `SELECT pg_advisory_xact_lock_shared(${KEY_LOCK});
+SELECT * FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, key_id LIMIT 1`;
+
 /** The key that signs new checkpoints. */
 export interface ActiveKey {
   readonly keyId: string;
@@ -98,6 +106,14 @@ export class SigningKeyStore {
     const row = await this.#activeRow(client);
     if (row === undefined) throw new MasterKeyError("no active signing key (ensureActiveKey was not called)");
     return this.#decrypt(row);
+  }
+
+  /**
+   * The active key of a row selected by {@link ACTIVE_KEY_SQL} (sent by a caller batching
+   * statements into one round trip); undefined when there was no row.
+   */
+  activeKeyOf(row: unknown): ActiveKey | undefined {
+    return row === undefined ? undefined : this.#decrypt(row as KeyRow);
   }
 
   /**

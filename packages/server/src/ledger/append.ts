@@ -9,7 +9,7 @@ import type pg from "pg";
 import { ServerError } from "../errors.js";
 import { APPEND_LOCK } from "./rows.js";
 
-/** Rows per INSERT statement (6 parameters each, under PostgreSQL's 65 535 limit). */
+/** Rows per INSERT statement. */
 const ROWS_PER_INSERT = 5000;
 
 export interface AppendedEntry {
@@ -48,14 +48,16 @@ export async function inTransaction<T>(client: pg.ClientBase, fn: () => Promise<
 }
 
 /**
- * Appends `payloads` (already {@link normalizePayload}d) as entries of `kind` at `time`.
- * Call inside a transaction: the append lock is held until it ends.
+ * Appends `payloads` (already {@link normalizePayload}d) as entries of `kind` at `time`;
+ * `records[i]` is the records text of entry i when it is a record batch. Call inside a
+ * transaction: the append lock is held until it ends.
  */
 export async function appendEntries(
   client: pg.ClientBase,
   kind: string,
   normalized: readonly unknown[],
   time: string,
+  records?: readonly (string | null)[],
 ): Promise<AppendedEntry[]> {
   await client.query("SELECT pg_advisory_xact_lock($1)", [APPEND_LOCK]);
   const tail = await client.query<{ seq: string; entry_hash: string }>(
@@ -71,20 +73,32 @@ export async function appendEntries(
     return { entry, entryHash };
   });
   for (let start = 0; start < appended.length; start += ROWS_PER_INSERT) {
-    await insertRows(client, appended.slice(start, start + ROWS_PER_INSERT));
+    const end = start + ROWS_PER_INSERT;
+    await insertRows(client, appended.slice(start, end), records?.slice(start, end));
   }
   return appended;
 }
 
-async function insertRows(client: pg.ClientBase, rows: readonly AppendedEntry[]): Promise<void> {
-  const values: unknown[] = [];
-  const tuples = rows.map(({ entry, entryHash }, i) => {
-    values.push(entry.seq, entry.kind, entry.time, JSON.stringify(entry.payload), entry.prevHash, entryHash);
-    const p = i * 6;
-    return `($${p + 1}::bigint, $${p + 2}, $${p + 3}, $${p + 4}::jsonb, $${p + 5}, $${p + 6})`;
-  });
+/**
+ * One INSERT of `rows` through unnest() of one array per column (7 parameters whatever the
+ * row count, so no statement grows with the batch). `records[i]` is row i's records text.
+ */
+async function insertRows(
+  client: pg.ClientBase,
+  rows: readonly AppendedEntry[],
+  records: readonly (string | null)[] | undefined,
+): Promise<void> {
   await client.query(
-    `INSERT INTO ledger_entries (seq, kind, time, payload, prev_hash, entry_hash) VALUES ${tuples.join(",")}`,
-    values,
+    `INSERT INTO ledger_entries (seq, kind, time, payload, prev_hash, entry_hash, records)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[])`,
+    [
+      rows.map((r) => r.entry.seq),
+      rows.map((r) => r.entry.kind),
+      rows.map((r) => r.entry.time),
+      rows.map((r) => JSON.stringify(r.entry.payload)),
+      rows.map((r) => r.entry.prevHash),
+      rows.map((r) => r.entryHash),
+      rows.map((_, i) => records?.[i] ?? null),
+    ],
   );
 }

@@ -6,14 +6,20 @@
 import { randomUUID } from "node:crypto";
 import {
   formatRfc3339,
+  hashRecord,
   type Instant,
   type LogExport,
+  type MerkleTree,
+  RECORD_BATCH_KIND,
   type Receipt,
+  type RecordReceipt,
+  recordBatch,
   type SignedCheckpoint,
 } from "@chronosync/core";
 import type pg from "pg";
 import type { SigningKeyStore } from "../keys/signing-keys.js";
 import { type AppendedEntry, appendEntries, inTransaction, normalizePayload } from "./append.js";
+import { appendSealed } from "./append-sealed.js";
 import { readCheckpoints, readExport, readReceipts } from "./read.js";
 import { type Sealed, type SealOptions, sealPending } from "./seal.js";
 
@@ -28,6 +34,20 @@ export interface LedgerOptions {
   readonly maxCheckpointSize?: number;
   /** Observes each append: entries written and seconds taken until sealed (or written). */
   readonly onAppend?: (entries: number, seconds: number) => void;
+}
+
+/** One record of a batch: its canonical JSON and the record hash of that text. */
+export interface BatchRecord {
+  readonly json: string;
+  readonly hash: string;
+}
+
+/** What {@link Ledger.appendBatch} answers. */
+export interface AppendedBatch {
+  /** The batch entry's receipt (with checkpoint and proof when sealed on append). */
+  readonly receipt: Receipt;
+  /** The tree over the batch's records (leaf i = record i). */
+  readonly tree: MerkleTree;
 }
 
 /** Reads the log id (chosen at the first start, kept in server_settings). */
@@ -60,17 +80,26 @@ export class Ledger {
    */
   async append(kind: string, payloads: readonly unknown[]): Promise<Receipt[]> {
     if (payloads.length === 0) return [];
-    const normalized = payloads.map(normalizePayload);
+    return this.#write(kind, payloads.map(normalizePayload));
+  }
+
+  async #write(
+    kind: string,
+    normalized: readonly unknown[],
+    records?: readonly (string | null)[],
+  ): Promise<Receipt[]> {
     const started = process.hrtime.bigint();
     const seal = this.#options.sealOnAppend !== false;
     const client = await this.#options.pool.connect();
     let appended: AppendedEntry[];
     let sealed: Sealed[] = [];
     try {
-      [appended, sealed] = await inTransaction(client, async () => {
-        const entries = await appendEntries(client, kind, normalized, this.#time());
-        return [entries, seal ? await sealPending(client, this.#sealOptions()) : []] as const;
-      });
+      [appended, sealed] = seal
+        ? await appendSealed(client, kind, normalized, records, this.#sealOptions())
+        : [
+            await inTransaction(client, () => appendEntries(client, kind, normalized, this.#time(), records)),
+            [],
+          ];
     } finally {
       client.release();
     }
@@ -83,6 +112,35 @@ export class Ledger {
       const leafIndex = Number(seq - cp.firstSeq);
       return { ...base, checkpoint: cp.signed, leafIndex, proof: cp.tree.inclusionProof(leafIndex) };
     });
+  }
+
+  /**
+   * Appends one record batch entry per element of `batches` (each record's canonical JSON
+   * and its {@link hashRecordJson} hash, in order; at least one record each), in one
+   * transaction, and answers each entry's receipt and its batch's Merkle tree. The records
+   * are stored beside their entry; sealed at once unless sealing on append is off.
+   */
+  async appendBatches(batches: readonly (readonly BatchRecord[])[]): Promise<AppendedBatch[]> {
+    if (batches.length === 0) return [];
+    const made = batches.map((records) => {
+      if (records.length === 0) throw new RangeError("a record batch holds at least one record");
+      const { payload, tree } = recordBatch(records.map((r) => r.hash));
+      let text = "[";
+      for (let i = 0; i < records.length; i++) text += i === 0 ? records[i]!.json : `,${records[i]!.json}`;
+      return { payload, tree, text: `${text}]` };
+    });
+    const receipts = await this.#write(
+      RECORD_BATCH_KIND,
+      made.map((m) => m.payload),
+      made.map((m) => m.text),
+    );
+    return receipts.map((receipt, i) => ({ receipt, tree: made[i]!.tree }));
+  }
+
+  /** {@link appendBatches} of one batch. */
+  async appendBatch(records: readonly BatchRecord[]): Promise<AppendedBatch> {
+    const [batch] = await this.appendBatches([records]);
+    return batch!;
   }
 
   /** Seals every unsealed entry; returns the number of checkpoints created. */
@@ -109,8 +167,53 @@ export class Ledger {
   }
 
   /** A verifiable export of `from..to`, widened to whole checkpoints. */
-  export(from: bigint, to?: bigint): Promise<LogExport> {
-    return readExport(this.#options.pool, from, to);
+  export(from: bigint, to?: bigint, maxRecords?: number): Promise<LogExport> {
+    return readExport(this.#options.pool, from, to, maxRecords);
+  }
+
+  /**
+   * The receipt of record `index` of record batch entry `seq`, or undefined when there is
+   * no such entry or record.
+   */
+  async recordReceipt(seq: bigint, index: number): Promise<RecordReceipt | undefined> {
+    const receipt = await this.receipt(seq);
+    if (receipt === undefined || receipt.entry.kind !== RECORD_BATCH_KIND) return undefined;
+    const batch = await this.storedRecords(seq);
+    if (batch === undefined || !Number.isSafeInteger(index) || index < 0 || index >= batch.records.length)
+      return undefined;
+    return {
+      version: 2,
+      record: batch.records[index],
+      recordIndex: index,
+      recordProof: batch.tree.inclusionProof(index),
+      receipt,
+    };
+  }
+
+  /**
+   * The records stored beside entry `seq` and the tree over their hashes as stored now
+   * (undefined when the entry is no record batch; records altered in the database give a
+   * tree whose root no longer matches the entry's `recordsRoot`).
+   */
+  async storedRecords(seq: bigint): Promise<{ records: unknown[]; tree: MerkleTree } | undefined> {
+    const row = await this.#options.pool.query<{ records: string | null }>(
+      "SELECT records FROM ledger_entries WHERE seq = $1",
+      [seq.toString()],
+    );
+    const text = row.rows[0]?.records;
+    if (text === null || text === undefined) return undefined;
+    let records: unknown;
+    try {
+      records = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    if (!Array.isArray(records)) return undefined;
+    try {
+      return { records, tree: recordBatch(records.map(hashRecord)).tree };
+    } catch {
+      return undefined;
+    }
   }
 
   /** Entries appended but not sealed yet (for the append-lag gauge). */

@@ -3,9 +3,29 @@
  * exports of a range widened to whole checkpoints so a verifier can recompute each
  * checkpoint's root from the entries it is given.
  */
-import { type LogExport, leafHash, MerkleTree, type Receipt, type SignedCheckpoint } from "@chronosync/core";
+import {
+  type LogExport,
+  leafHash,
+  MerkleTree,
+  RECORD_BATCH_KIND,
+  type Receipt,
+  type SignedCheckpoint,
+} from "@chronosync/core";
 import type pg from "pg";
-import { type CheckpointRow, type EntryRow, toLogEntry, toSignedCheckpoint } from "./rows.js";
+import {
+  type CheckpointRow,
+  ENTRY_COLUMNS,
+  type EntryRow,
+  toExportedEntry,
+  toLogEntry,
+  toSignedCheckpoint,
+} from "./rows.js";
+
+/**
+ * Most records of record batches in one export (the range ends at the batch that passes
+ * it, widened to its checkpoint): about 100 MB of JSON.
+ */
+export const DEFAULT_MAX_EXPORT_RECORDS = 200_000;
 
 /** Receipts of the entries `from..to` (inclusive), sealed ones with checkpoint and proof. */
 export async function readReceipts(
@@ -14,7 +34,7 @@ export async function readReceipts(
   to: bigint,
 ): Promise<Receipt[]> {
   const entries = await query.query<EntryRow>(
-    "SELECT * FROM ledger_entries WHERE seq BETWEEN $1 AND $2 ORDER BY seq",
+    `SELECT ${ENTRY_COLUMNS} FROM ledger_entries WHERE seq BETWEEN $1 AND $2 ORDER BY seq`,
     [from.toString(), to.toString()],
   );
   if (entries.rows.length === 0) return [];
@@ -62,7 +82,8 @@ export async function readCheckpoints(
 }
 
 /**
- * The log from `from` to `to` (inclusive; `to` absent = the tail), widened to the
+ * The log from `from` to `to` (inclusive; `to` absent = the tail; shortened to hold at most
+ * `maxRecords` records of record batches, and at least one entry), widened to the
  * boundaries of the checkpoints it touches, with those checkpoints and, after the last
  * checkpoint, the entries not sealed yet.
  */
@@ -70,8 +91,18 @@ export async function readExport(
   query: pg.Pool | pg.ClientBase,
   from: bigint,
   to?: bigint,
+  maxRecords = DEFAULT_MAX_EXPORT_RECORDS,
 ): Promise<LogExport> {
-  const bound = to ?? (1n << 63n) - 1n;
+  let bound = to ?? (1n << 63n) - 1n;
+  // Record batches carry many records each: stop at the entry that passes the budget.
+  const cut = await query.query<{ seq: string }>(
+    `SELECT seq FROM (
+       SELECT seq, sum(coalesce((payload->>'records')::bigint, 0)) OVER (ORDER BY seq) AS total
+         FROM ledger_entries WHERE seq BETWEEN $1 AND $2 AND kind = $4) t
+      WHERE total > $3 ORDER BY seq LIMIT 1`,
+    [from.toString(), bound.toString(), maxRecords, RECORD_BATCH_KIND],
+  );
+  if (cut.rows[0] !== undefined) bound = BigInt(cut.rows[0].seq);
   const firstCp = await query.query<CheckpointRow>(
     "SELECT * FROM ledger_checkpoints WHERE first_seq <= $1 AND last_seq >= $1",
     [from.toString()],
@@ -92,7 +123,7 @@ export async function readExport(
   );
   return {
     version: 1,
-    entries: entries.rows.map(toLogEntry),
+    entries: entries.rows.map(toExportedEntry),
     checkpoints: checkpoints.rows.map(toSignedCheckpoint),
   };
 }

@@ -1,5 +1,5 @@
 /** Row shapes of the log tables as node-postgres returns them (int8 as decimal strings). */
-import type { LogEntry, SignedCheckpoint } from "@chronosync/core";
+import type { ExportedEntry, LogEntry, SignedCheckpoint } from "@chronosync/core";
 
 export interface EntryRow {
   seq: string;
@@ -8,7 +8,12 @@ export interface EntryRow {
   payload: unknown;
   prev_hash: string;
   entry_hash: string;
+  /** A record batch's records (JSON array text); only read by exports. */
+  records?: string | null;
 }
+
+/** The columns of an entry without its records (receipts never carry them). */
+export const ENTRY_COLUMNS = "seq, kind, time, payload, prev_hash, entry_hash";
 
 export interface CheckpointRow {
   index: string;
@@ -31,6 +36,22 @@ export const SEAL_LOCK = 0x63736c73;
 
 export function toLogEntry(row: EntryRow): LogEntry {
   return { seq: row.seq, kind: row.kind, time: row.time, payload: row.payload, prevHash: row.prev_hash };
+}
+
+/**
+ * An entry of an export: the entry, plus a record batch's parsed records. Records text that
+ * is not a JSON array (altered through SQL) is passed on as is, for the verifier to refuse.
+ */
+export function toExportedEntry(row: EntryRow): ExportedEntry {
+  const entry = toLogEntry(row);
+  if (row.records === null || row.records === undefined) return entry;
+  let records: unknown;
+  try {
+    records = JSON.parse(row.records);
+  } catch {
+    records = row.records;
+  }
+  return { ...entry, records: records as unknown[] };
 }
 
 export function toSignedCheckpoint(row: CheckpointRow): SignedCheckpoint {

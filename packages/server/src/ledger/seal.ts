@@ -88,5 +88,7 @@ export async function sealPending(client: pg.ClientBase, options: SealOptions): 
     );
     last = inserted.rows[0];
     made.push({ signed, tree, firstSeq: from });
+    // A short batch took every visible entry: no need to look again.
+    if (rows.length < options.maxBatch) return made;
   }
 }

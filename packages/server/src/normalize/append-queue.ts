@@ -1,51 +1,49 @@
 /**
- * Group commit for the signed log: concurrent requests share one append transaction (one
- * advisory lock, one commit, one checkpoint) instead of one each. While a commit is in
- * flight, new requests queue; when it ends, everything queued goes in the next one. An
- * idle queue commits at once, so a lone request waits for nothing.
+ * Group commit for the signed log: each normalize request becomes one record batch entry,
+ * and concurrent requests share one transaction (one advisory lock, one commit, one
+ * checkpoint) instead of one each. While a commit
+ * is in flight, new requests queue; when it ends, everything queued goes in the next one.
+ * An idle queue commits at once, so a lone request waits for nothing.
  * (PostgreSQL's own commit_delay/commit_siblings idea, done above the database.)
  */
-import type { Receipt } from "@chronosync/core";
 import { ServerError } from "../errors.js";
+import type { AppendedBatch, BatchRecord } from "../ledger/ledger.js";
 
-/** Appends `payloads` as entries of `kind`, answering their receipts in order (Ledger.append). */
-export type AppendFn = (kind: string, payloads: readonly unknown[]) => Promise<Receipt[]>;
+/** Appends one record batch entry per element, in one transaction (Ledger.appendBatches). */
+export type AppendBatchesFn = (batches: readonly (readonly BatchRecord[])[]) => Promise<AppendedBatch[]>;
 
 interface Pending {
-  readonly payloads: readonly unknown[];
-  readonly resolve: (receipts: Receipt[]) => void;
+  readonly records: readonly BatchRecord[];
+  readonly resolve: (batch: AppendedBatch) => void;
   readonly reject: (err: unknown) => void;
 }
 
-/** Batches appends of one kind across concurrent callers. */
+/** Batches record appends across concurrent callers. */
 export class AppendQueue {
-  readonly #append: AppendFn;
-  readonly #kind: string;
-  readonly #maxEntries: number;
+  readonly #append: AppendBatchesFn;
+  readonly #maxRecords: number;
+  readonly #onCommit: ((requests: number) => void) | undefined;
   #queue: Pending[] = [];
   #running = false;
   /** Commits made and requests served (for tests and the benchmark). */
   commits = 0;
   requests = 0;
 
-  readonly #onCommit: ((requests: number) => void) | undefined;
-
   /**
-   * `maxEntries`: most entries per commit (a bigger single request still goes alone);
+   * `maxRecords`: most records per commit (a bigger single request still goes alone);
    * `onCommit` observes how many requests each commit carried.
    */
-  constructor(append: AppendFn, kind: string, maxEntries = 10_000, onCommit?: (requests: number) => void) {
+  constructor(append: AppendBatchesFn, maxRecords = 20_000, onCommit?: (requests: number) => void) {
     this.#append = append;
-    this.#kind = kind;
-    this.#maxEntries = maxEntries;
+    this.#maxRecords = maxRecords;
     this.#onCommit = onCommit;
   }
 
-  /** Appends `payloads` (in order, consecutive seqs) and resolves with their receipts. */
-  append(payloads: readonly unknown[]): Promise<Receipt[]> {
-    if (payloads.length === 0) return Promise.resolve([]);
+  /** Appends `records` as one record batch entry and resolves with its receipt and tree. */
+  append(records: readonly BatchRecord[]): Promise<AppendedBatch> {
+    if (records.length === 0) return Promise.reject(new RangeError("nothing to append"));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ payloads, resolve, reject });
+      this.#queue.push({ records, resolve, reject });
       if (!this.#running) void this.#drain();
     });
   }
@@ -64,8 +62,8 @@ export class AppendQueue {
     let total = 0;
     let n = 0;
     for (const p of this.#queue) {
-      if (n > 0 && total + p.payloads.length > this.#maxEntries) break;
-      total += p.payloads.length;
+      if (n > 0 && total + p.records.length > this.#maxRecords) break;
+      total += p.records.length;
       n += 1;
     }
     return this.#queue.splice(0, n);
@@ -76,19 +74,12 @@ export class AppendQueue {
     this.requests += batch.length;
     this.#onCommit?.(batch.length);
     try {
-      const receipts = await this.#append(
-        this.#kind,
-        batch.flatMap((p) => p.payloads),
-      );
-      let offset = 0;
-      for (const p of batch) {
-        p.resolve(receipts.slice(offset, offset + p.payloads.length));
-        offset += p.payloads.length;
-      }
+      const appended = await this.#append(batch.map((p) => p.records));
+      for (const [i, p] of batch.entries()) p.resolve(appended[i]!);
     } catch (err) {
-      // A payload the log refuses (nothing was committed) must not fail its neighbours:
-      // retry each alone. Other failures (database down) fail them all, never retried
-      // blindly — a lost COMMIT acknowledgement must not turn into duplicate entries.
+      // A batch the log refuses (nothing was committed) must not fail its neighbours: retry
+      // each alone. Other failures (database down) fail them all, never retried blindly —
+      // a lost COMMIT acknowledgement must not turn into duplicate entries.
       const refused = err instanceof ServerError && err.code === "BAD_REQUEST";
       if (!refused || batch.length === 1) {
         for (const p of batch) p.reject(err);

@@ -7,22 +7,80 @@
  */
 import {
   formatRfc3339,
+  hashRecordJson,
   type Instant,
+  type NormalizedTimestamp,
   type NormalizeFlag,
-  type NormalizeInput,
+  type NormalizeMethod,
   normalizeTimestamp,
   type OffsetModel,
   type OffsetReport,
   parseTimestampValue,
   policyFlags,
+  RFC3339_MAX_INSTANT,
+  RFC3339_MIN_INSTANT,
 } from "@chronosync/core";
 import { type FieldError, ServerError } from "../errors.js";
-import type { LoggedRecord, NormalizeBody } from "../schemas/timestamps.js";
+import type { BatchRecord } from "../ledger/ledger.js";
+import type { NormalizeBody } from "../schemas/timestamps.js";
 import type { OffsetHistoryProvider } from "./offset-history-provider.js";
 import type { NormalizeSettings } from "./settings.js";
 
-/** What one timestamp becomes in the log: the seed's TimestampRecord minus its hash, plus ours. */
-export type RecordPayload = LoggedRecord;
+/**
+ * What one timestamp becomes in the log: the seed's TimestampRecord minus its hash, plus
+ * ours ({@link LoggedRecord}), as canonical JSON, with its record hash.
+ */
+export interface NormalizedRecord extends BatchRecord {
+  readonly method: NormalizeMethod;
+  readonly flagged: boolean;
+}
+
+const FLAGS_JSON = (flags: readonly NormalizeFlag[]): string =>
+  flags.length === 0 ? "[]" : flags.length === 1 ? `["${flags[0]}"]` : JSON.stringify(flags);
+
+/**
+ * The builder of one request's records. A record's keys are written in RFC 8785 order
+ * (UTF-16 code units) and every value is a finite number, an ASCII string we made or a
+ * well-formed string checked by {@link textProblem}, so this text IS the record's canonical
+ * JSON (a test checks it against canonicalJson) — built once, hashed, stored and answered.
+ */
+function recordBuilder(
+  sourceId: string,
+  clientId: string | undefined,
+  receivedAt: string,
+): (
+  t: NormalizeBody["timestamps"][number],
+  originalNs: Instant,
+  precision: number,
+  result: NormalizedTimestamp,
+  flags: readonly NormalizeFlag[],
+) => NormalizedRecord {
+  const head = clientId === undefined ? "{" : `{"clientId":${JSON.stringify(clientId)},`;
+  const tail = `"receivedAt":"${receivedAt}",`;
+  const sourceIdJson = `"sourceId":${JSON.stringify(sourceId)},`;
+  let lastSource: string | undefined;
+  let lastSourceJson = "";
+  return (t, originalNs, precision, result, flags) => {
+    if (t.source !== lastSource) {
+      lastSource = t.source;
+      lastSourceJson = t.source === undefined ? "" : `"source":${JSON.stringify(t.source)},`;
+    }
+    const originalMs = typeof t.value === "number" ? t.value : nsToMs(originalNs);
+    const latencyMs = result.latencyNs === undefined ? 0 : Number(result.latencyNs) / 1e6;
+    const json =
+      `${head}"flags":${FLAGS_JSON(flags)},"method":"${result.method}","networkLatency":${num(latencyMs)},` +
+      `"normalized":"${formatRfc3339(result.normalizedNs, 9)}","normalizedTimestamp":${num(nsToMs(result.normalizedNs))},` +
+      `"offsetNs":"${result.offsetNs}","original":"${formatRfc3339(originalNs, 9)}",` +
+      `"originalTimestamp":${num(originalMs)},"precision":${num(precision)},${tail}${lastSourceJson}${sourceIdJson}` +
+      `"uncertaintyNs":"${result.uncertaintyNs}"}`;
+    return { json, hash: hashRecordJson(json), method: result.method, flagged: flags.length > 0 };
+  };
+}
+
+/** A finite number as JSON (and RFC 8785) writes it: ECMAScript's shortest form, -0 as 0. */
+function num(n: number): string {
+  return n === 0 ? "0" : String(n);
+}
 
 /** Most field errors listed in one problem (the detail says how many there were). */
 const MAX_LISTED = 100;
@@ -87,7 +145,7 @@ export async function normalizeBatch(
   receivedNs: Instant,
   settings: NormalizeSettings,
   provider: OffsetHistoryProvider,
-): Promise<RecordPayload[]> {
+): Promise<NormalizedRecord[]> {
   const errors: FieldError[] = [];
   const meta = body.requestMetadata;
   const texts: [string, string | undefined][] = [
@@ -124,19 +182,19 @@ export async function normalizeBatch(
   const rejected: FieldError[] = [];
   const outOfRange: FieldError[] = [];
   let firstCode: NormalizeFlag | undefined;
-  const records: RecordPayload[] = [];
+  const records: NormalizedRecord[] = [];
+  const build = recordBuilder(body.sourceId, meta?.clientId, receivedAt);
   const histories = await historiesOf(provider, body.sourceId, originals as Instant[]);
-  for (const [i, t] of body.timestamps.entries()) {
+  const timestamps = body.timestamps;
+  for (let i = 0; i < timestamps.length; i++) {
+    const t = timestamps[i]!;
     const originalNs = originals[i]!;
     const history = await histories(i);
     const model: OffsetModel =
       history !== null && history.length > 0 ? { kind: "agent-history", history } : fallback;
-    const input: NormalizeInput = { originalNs, precisionS: t.precision ?? 0, model };
-    const result = normalizeTimestamp(input, settings.config);
-    let normalized: string;
-    try {
-      normalized = formatRfc3339(result.normalizedNs, 9);
-    } catch {
+    const precision = t.precision ?? 0;
+    const result = normalizeTimestamp({ originalNs, precisionS: precision, model }, settings.config);
+    if (result.normalizedNs < RFC3339_MIN_INSTANT || result.normalizedNs > RFC3339_MAX_INSTANT) {
       outOfRange.push({
         pointer: `/body/timestamps/${i}/value`,
         detail: "normalized instant is outside years 0000–9999",
@@ -152,23 +210,7 @@ export async function normalizeBatch(
       });
       continue;
     }
-    const record: RecordPayload = {
-      sourceId: body.sourceId,
-      ...(t.source === undefined ? {} : { source: t.source }),
-      ...(meta?.clientId === undefined ? {} : { clientId: meta.clientId }),
-      receivedAt,
-      originalTimestamp: typeof t.value === "number" ? t.value : nsToMs(originalNs),
-      normalizedTimestamp: nsToMs(result.normalizedNs),
-      precision: t.precision ?? 0,
-      networkLatency: result.latencyNs === undefined ? 0 : Number(result.latencyNs) / 1e6,
-      original: formatRfc3339(originalNs, 9),
-      normalized,
-      offsetNs: result.offsetNs.toString(),
-      uncertaintyNs: result.uncertaintyNs.toString(),
-      method: result.method,
-      flags: [...flags],
-    };
-    records.push(record);
+    records.push(build(t, originalNs, precision, result, flags));
   }
   if (outOfRange.length > 0) refuse("VALIDATION_FAILED", "some timestamps cannot be normalized", outOfRange);
   if (firstCode !== undefined) {

@@ -8,16 +8,20 @@
  */
 import {
   canonicalJson,
+  hashRecord,
   type KeySet,
   type LogExport,
   type Receipt,
+  type RecordReceipt,
+  recordInclusionProblem,
   verifyLogExport,
   verifyReceipt,
+  verifyRecordReceipt,
 } from "@chronosync/core";
 import type { VerifyItemResult } from "../schemas/timestamps.js";
 
-/** The log kind of normalized timestamps. */
-export const TIMESTAMP_KIND = "timestamp.normalized";
+/** The log kind of a normalized timestamp in the earlier format (one entry per record). */
+export const LEGACY_TIMESTAMP_KIND = "timestamp.normalized";
 
 type ItemResult = Omit<VerifyItemResult, "index">;
 
@@ -38,19 +42,32 @@ export interface VerifyContext {
   readonly keySet: KeySet;
   readonly logId: string;
   readonly checkpointCache: Map<string, string | undefined>;
+  /**
+   * The inclusion path of record `index` of batch entry `seq` from the records this log
+   * stores, for records submitted without their `recordProof` (undefined: unknown).
+   */
+  readonly storedProof?: (seq: string, index: number) => string[] | undefined;
 }
 
-/** A receipt: verifyReceipt against the key set, and the checkpoint must be of `logId`. */
+/**
+ * A receipt: an entry receipt (version 1) or a record receipt (version 2), verified against
+ * the key set; the checkpoint must be of `logId`.
+ */
 export function verifyReceiptItem(item: unknown, ctx: VerifyContext): ItemResult {
   const { keySet, logId } = ctx;
-  const seq = seqOf(item);
+  const isRecordReceipt = (item as { version?: unknown } | null)?.version === 2;
+  const entryReceipt = isRecordReceipt ? (item as { receipt?: unknown }).receipt : item;
+  const seq = seqOf(entryReceipt);
   const at = seq === undefined ? {} : { seq };
-  const result = verifyReceipt(item as Receipt, keySet, { checkpointCache: ctx.checkpointCache });
+  const options = { checkpointCache: ctx.checkpointCache };
+  const result = isRecordReceipt
+    ? verifyRecordReceipt(item as RecordReceipt, keySet, options)
+    : verifyReceipt(item as Receipt, keySet, options);
   if (!result.valid) {
     const { valid: _v, code: _c, ...rest } = result;
     return invalid(result.reason, { ...at, ...rest });
   }
-  const cpLog = (item as Receipt).checkpoint?.checkpoint.logId;
+  const cpLog = (entryReceipt as Receipt).checkpoint?.checkpoint.logId;
   if (cpLog !== logId) {
     return invalid(`checkpoint belongs to log ${JSON.stringify(cpLog)}, not this server's ${logId}`, at);
   }
@@ -66,21 +83,64 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 /**
- * A normalized record as the normalize route answered it: its receipt verifies, it is a
- * `timestamp.normalized` entry, `integrityHash` is the entry hash, and every other field
- * equals the logged payload (so an edited `normalized` value is caught).
+ * A normalized record as the normalize route answered it, checked against its batch
+ * entry's receipt (`shared`, the response's top-level receipt, or the record's own
+ * `receipt`): `integrityHash` is the hash of the record's other fields, the receipt
+ * verifies, and the inclusion path — the record's `recordProof`, else the one of the
+ * records this log stores for the entry — leads from the record at `recordIndex` to the
+ * batch's `recordsRoot` (so an edited `normalized` value is caught). Records of the earlier format
+ * (one `timestamp.normalized` entry each, with their own receipt) are still accepted.
  */
-export function verifyRecordItem(item: unknown, ctx: VerifyContext): ItemResult {
+export function verifyRecordItem(item: unknown, ctx: VerifyContext, shared?: unknown): ItemResult {
   if (typeof item !== "object" || item === null || Array.isArray(item))
     return invalid("record is not an object");
-  const { receipt, integrityHash, ...fields } = item as Record<string, unknown>;
+  const {
+    receipt: own,
+    integrityHash,
+    recordIndex,
+    recordProof,
+    ...fields
+  } = item as Record<string, unknown>;
+  const receipt = own ?? shared;
   if (typeof receipt !== "object" || receipt === null) return invalid("record has no receipt");
+  if (recordIndex === undefined) return verifyLegacyRecord(fields, integrityHash, receipt, ctx);
+  const checked = verifyReceiptItem(receipt, ctx);
+  if (!checked.valid) return checked;
+  const { entry } = receipt as Receipt;
+  const at = { seq: entry.seq };
+  let recordHash: string;
+  try {
+    recordHash = hashRecord(fields);
+  } catch (err) {
+    return invalid(`record has no canonical form: ${(err as Error).message}`, at);
+  }
+  if (integrityHash !== recordHash)
+    return invalid(`integrityHash is not the hash of the record's fields (${recordHash})`, at);
+  const proof =
+    recordProof ?? (typeof recordIndex === "number" ? ctx.storedProof?.(entry.seq, recordIndex) : undefined);
+  if (proof === undefined)
+    return invalid(
+      "record has no recordProof and this log holds no records for its entry (send the whole normalize response, or the record's receipt from GET /api/ledger/entries/{seq}/records/{index})",
+      at,
+    );
+  const problem = recordInclusionProblem(recordHash, recordIndex, proof, entry);
+  if (problem !== undefined) return invalid(problem, at);
+  return checked;
+}
+
+/** A record of the earlier format: one `timestamp.normalized` entry per record. */
+function verifyLegacyRecord(
+  fields: Record<string, unknown>,
+  integrityHash: unknown,
+  receipt: object,
+  ctx: VerifyContext,
+): ItemResult {
   const checked = verifyReceiptItem(receipt, ctx);
   if (!checked.valid) return checked;
   const { entry, entryHash } = receipt as Receipt;
   const at = { seq: entry.seq };
-  if (entry.kind !== TIMESTAMP_KIND)
-    return invalid(`entry ${entry.seq} is a ${entry.kind}, not a ${TIMESTAMP_KIND}`, at);
+  if (entry.kind !== LEGACY_TIMESTAMP_KIND)
+    return invalid(`entry ${entry.seq} is a ${entry.kind}, not a ${LEGACY_TIMESTAMP_KIND}`, at);
   if (integrityHash !== entryHash) return invalid(`integrityHash is not the entry hash ${entryHash}`, at);
   if (!same(fields, entry.payload)) {
     const payload = (entry.payload ?? {}) as Record<string, unknown>;

@@ -1,4 +1,7 @@
-/** The signed log's read API: checkpoints, one entry's receipt, range exports. */
+/**
+ * The signed log's read API: checkpoints, one entry's receipt, one record's receipt, range
+ * exports (record batches with their records).
+ */
 import type { FastifyInstance } from "fastify";
 import { ServerError } from "../errors.js";
 import {
@@ -8,6 +11,8 @@ import {
   LogExportSchema,
   ProblemSchema,
   ReceiptSchema,
+  RecordParams,
+  RecordReceiptSchema,
   SeqParams,
 } from "../schemas/ledger.js";
 
@@ -44,6 +49,30 @@ export async function ledgerRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const receipt = await app.ledger.receipt(BigInt(request.params.seq));
       if (receipt === undefined) throw new ServerError("NOT_FOUND", `no log entry ${request.params.seq}`);
+      return receipt;
+    },
+  );
+
+  app.get<{ Params: RecordParams }>(
+    "/api/ledger/entries/:seq/records/:index",
+    {
+      schema: {
+        tags: ["ledger"],
+        summary:
+          "One record of a record batch entry as a record receipt: the record, its inclusion path in the batch and the entry's receipt",
+        params: RecordParams,
+        response: { 200: RecordReceiptSchema, "4xx": ProblemSchema },
+      },
+      config: { roles: ["admin", "operator", "viewer"] },
+    },
+    async (request) => {
+      const { seq, index } = request.params;
+      const receipt = await app.ledger.recordReceipt(BigInt(seq), Number(index));
+      if (receipt === undefined)
+        throw new ServerError(
+          "NOT_FOUND",
+          `no record ${index} in log entry ${seq} (or it is not a record batch)`,
+        );
       return receipt;
     },
   );

@@ -43,9 +43,30 @@ export const ReceiptSchema = Type.Object({
   proof: Type.Optional(Type.Array(Hash)),
 });
 
+/** An exported entry: a record batch carries its records (not part of the entry hash). */
+export const ExportedEntrySchema = Type.Object({
+  seq: Seq,
+  kind: Type.String(),
+  time: Type.String({ description: "RFC 3339 with nanoseconds" }),
+  payload: Type.Unknown(),
+  prevHash: Hash,
+  records: Type.Optional(
+    Type.Array(Type.Unknown(), { description: "a record batch's records, in order (leaf i = record i)" }),
+  ),
+});
+
+/** Proof of one record of a record batch entry (docs/ledger-format.md). */
+export const RecordReceiptSchema = Type.Object({
+  version: Type.Literal(2),
+  record: Type.Unknown(),
+  recordIndex: Type.Integer({ minimum: 0 }),
+  recordProof: Type.Array(Hash),
+  receipt: ReceiptSchema,
+});
+
 export const LogExportSchema = Type.Object({
   version: Type.Literal(1),
-  entries: Type.Array(LogEntrySchema),
+  entries: Type.Array(ExportedEntrySchema),
   checkpoints: Type.Array(SignedCheckpointSchema),
 });
 
@@ -68,6 +89,12 @@ export const KeySetSchema = Type.Object({
 
 export const SeqParams = Type.Object({ seq: Seq });
 export type SeqParams = Static<typeof SeqParams>;
+
+export const RecordParams = Type.Object({
+  seq: Seq,
+  index: Type.String({ pattern: "^(0|[1-9][0-9]{0,8})$", description: "record index in the batch" }),
+});
+export type RecordParams = Static<typeof RecordParams>;
 
 export const CheckpointQuery = Type.Object({
   from: Type.Optional(Seq),

@@ -89,19 +89,25 @@ export const TimestampRecordFields = {
   flags: Type.Array(Flag),
 };
 
-/** A record as logged (payload of a `timestamp.normalized` entry). */
+/** A record as logged (one record of a `timestamp.batch` entry). */
 export const LoggedRecordSchema = Type.Object(TimestampRecordFields);
 export type LoggedRecord = Static<typeof LoggedRecordSchema>;
 
 export const NormalizedRecordSchema = Type.Object({
   ...TimestampRecordFields,
-  integrityHash: Type.String({ description: "the log entry's hash (SHA-256 hex)" }),
-  receipt: ReceiptSchema,
+  integrityHash: Type.String({
+    description: 'the record hash: SHA-256 hex of "chronosync-record-v1\\n" and the record\'s canonical JSON',
+  }),
+  recordIndex: Type.Integer({
+    minimum: 0,
+    description: "the record's position in the batch entry (the response holds the whole batch, in order)",
+  }),
 });
 
 export const NormalizeResponse = Type.Object({
-  records: Type.Array(NormalizedRecordSchema),
   receivedAt: Type.String({ description: "the server's receive time, RFC 3339" }),
+  receipt: ReceiptSchema,
+  records: Type.Array(NormalizedRecordSchema),
 });
 
 /** Loosely typed items: malformed ones get a per-item reason, not a 400. */
@@ -122,7 +128,13 @@ export const VerifyBody = Type.Object(
       ),
     ),
   },
-  { additionalProperties: false, minProperties: 1, maxProperties: 1 },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    maxProperties: 2,
+    description:
+      "exactly one of receipt, receipts, records or range — except records with receipt: a normalize response's records checked against its receipt",
+  },
 );
 export type VerifyBody = Static<typeof VerifyBody>;
 

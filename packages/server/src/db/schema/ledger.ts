@@ -13,6 +13,12 @@ export const ledgerEntries = pgTable("ledger_entries", {
   payload: jsonb("payload").notNull(),
   prevHash: text("prev_hash").notNull(),
   entryHash: text("entry_hash").notNull(),
+  /**
+   * A record batch's records (kind `timestamp.batch`): a JSON array of each record's
+   * canonical JSON, in leaf order; the entry's payload holds their Merkle root and count.
+   * Not part of the entry hash: bound to it through `recordsRoot`. Null for other kinds.
+   */
+  records: text("records"),
 });
 
 export const ledgerCheckpoints = pgTable(
