@@ -10,6 +10,10 @@ import type { OffsetHistoryProvider } from "../normalize/offset-history-provider
 
 /** Largest |offset| assumed when bounding the index scan (a day). */
 const MAX_OFFSET_NS = 86_400_000_000_000n;
+/** How long a sourceId → node lookup is remembered (a new enrollment shows within it). */
+export const NODE_LOOKUP_TTL_MS = 5_000;
+/** Most remembered lookups (the memory starts over when full). */
+const MAX_LOOKUPS = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Row {
@@ -23,15 +27,30 @@ interface Row {
  * The normalize route's {@link OffsetHistoryProvider} over `node_reports`: the node
  * `sourceId` names (its node id, else its hostname), up to `window` reports on each side
  * of local instant `atNs` (default 8), strictly increasing; null for no node or no reports.
+ * Which node a sourceId names is remembered for `lookupTtlMs`.
  */
-export function createOffsetHistoryProvider(pool: pg.Pool, window = 8): OffsetHistoryProvider {
+export function createOffsetHistoryProvider(
+  pool: pg.Pool,
+  window = 8,
+  lookupTtlMs = NODE_LOOKUP_TTL_MS,
+): OffsetHistoryProvider {
+  // sourceId → node id (or none), remembered for `lookupTtlMs`: most normalize requests
+  // come from systems that are no enrolled node, and asking again per request cost a
+  // database round trip each.
+  const lookups = new Map<string, { nodeId: string | undefined; at: number }>();
   async function nodeIdOf(sourceId: string): Promise<string | undefined> {
+    const now = Date.now();
+    const hit = lookups.get(sourceId);
+    if (hit !== undefined && now - hit.at < lookupTtlMs) return hit.nodeId;
     const result = await pool.query<{ id: string }>(
       `SELECT id FROM nodes WHERE ($1::boolean AND id::text = lower($2)) OR hostname = $2
        ORDER BY (id::text = lower($2)) DESC, enrolled_at DESC LIMIT 1`,
       [UUID.test(sourceId), sourceId],
     );
-    return result.rows[0]?.id;
+    const nodeId = result.rows[0]?.id;
+    if (lookups.size >= MAX_LOOKUPS) lookups.clear();
+    lookups.set(sourceId, { nodeId, at: now });
+    return nodeId;
   }
   return {
     async historyAround(sourceId, atNs) {
