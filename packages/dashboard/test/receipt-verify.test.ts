@@ -90,3 +90,84 @@ describe("receipt verification in the browser", () => {
     });
   });
 });
+
+describe("record receipts and normalize responses in the browser", async () => {
+  // Built with core's own integrity code (the server's), verified with the browser's.
+  const core = await import("@chronosync/core");
+  const { generateKeyPairSync } = await import("node:crypto");
+  const { privateKey } = generateKeyPairSync("ed25519");
+  const published = core.keySetEntry(privateKey, "2026-01-01T00:00:00Z");
+  const batchKeys = [published as unknown as PublishedKey];
+  const records = [0, 1, 2, 3, 4].map((i) => ({
+    sourceId: "e2e-client",
+    normalized: `2026-11-29T12:00:0${i}.000000000Z`,
+    precision: 0.001,
+    flags: [],
+  }));
+  const batch = core.recordBatch(records.map(core.hashRecord));
+  const entry = {
+    seq: "0",
+    kind: core.RECORD_BATCH_KIND,
+    time: "2026-11-29T12:00:05Z",
+    payload: batch.payload,
+    prevHash: core.ZERO_HASH,
+  };
+  const checkpoint = core.signCheckpoint(
+    core.buildCheckpoint([entry], undefined, {
+      logId: "t",
+      time: "2026-11-29T12:00:06Z",
+      keyId: published.keyId,
+    }),
+    privateKey,
+  );
+  const receipt = core.buildReceipt(entry, { checkpoint, batch: [entry] });
+  const response = {
+    receivedAt: "2026-11-29T12:00:05Z",
+    receipt,
+    records: records.map((r, i) => ({ ...r, integrityHash: core.hashRecord(r), recordIndex: i })),
+  };
+  const recordReceipt = {
+    version: 2,
+    record: records[3],
+    recordIndex: 3,
+    recordProof: batch.tree.inclusionProof(3),
+    receipt,
+  };
+
+  it("accepts a whole response and one record's receipt", async () => {
+    expect(await verifyReceiptLocally(response, batchKeys)).toEqual({
+      valid: true,
+      seq: "0",
+      keyId: published.keyId,
+      records: 5,
+    });
+    expect(await verifyReceiptLocally(recordReceipt, batchKeys)).toMatchObject({ valid: true, records: 1 });
+  });
+
+  it("refuses an edited, forged, dropped or moved record", async () => {
+    const edited = copy(response);
+    edited.records[2]!.normalized = "2000-01-01T00:00:00.000000000Z";
+    expect(await verifyReceiptLocally(edited, batchKeys)).toMatchObject({
+      valid: false,
+      reason: /record 2 was changed/,
+    });
+    const forged = copy(edited);
+    const { integrityHash: _h, recordIndex: _i, ...fields } = forged.records[2]!;
+    forged.records[2]!.integrityHash = core.hashRecord(fields);
+    expect(await verifyReceiptLocally(forged, batchKeys)).toMatchObject({
+      valid: false,
+      reason: /recordsRoot/,
+    });
+    const dropped = { ...response, records: response.records.slice(1) };
+    expect(await verifyReceiptLocally(dropped, batchKeys)).toMatchObject({ valid: false, reason: /seals 5/ });
+    const moved = { ...recordReceipt, record: records[2] };
+    expect(await verifyReceiptLocally(moved, batchKeys)).toMatchObject({
+      valid: false,
+      reason: /was changed/,
+    });
+    const otherKeys = [core.keySetEntry(generateKeyPairSync("ed25519").privateKey, "2026-01-01T00:00:00Z")];
+    expect(await verifyReceiptLocally(response, otherKeys as unknown as PublishedKey[])).toMatchObject({
+      valid: false,
+    });
+  });
+});

@@ -66,6 +66,26 @@ export async function entryHash(entry: {
   );
 }
 
+/** docs/ledger-format.md §"Record batches": a record's hash (its integrityHash), hex. */
+export async function recordHash(record: unknown): Promise<string> {
+  return bytesToHex(await sha256(utf8(`chronosync-record-v1\n${canonicalJson(record)}`)));
+}
+
+/** RFC 9162 §2.1.1 MTH over leaf hashes (bytes), hex; the hash of nothing for none. */
+export async function merkleRoot(leaves: readonly Uint8Array[]): Promise<string> {
+  if (leaves.length === 0) return bytesToHex(await sha256());
+  let level: Uint8Array[] = [...leaves];
+  while (level.length > 1) {
+    const next: Uint8Array[] = [];
+    for (let i = 0; i < level.length; i += 2) {
+      const right = level[i + 1];
+      next.push(right === undefined ? level[i]! : await sha256(NODE, level[i]!, right));
+    }
+    level = next;
+  }
+  return bytesToHex(level[0]!);
+}
+
 /** RFC 9162 §2.1.1 leaf hash of an entry hash (given as hex). */
 export function leafHash(entryHashHex: string): Promise<Uint8Array> {
   return sha256(LEAF, hexToBytes(entryHashHex));

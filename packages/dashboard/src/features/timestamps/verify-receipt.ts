@@ -10,6 +10,8 @@ import {
   checkpointSigningInput,
   entryHash,
   leafHash,
+  merkleRoot,
+  recordHash,
   sha256,
   verifyInclusion,
 } from "./receipt-crypto.js";
@@ -23,7 +25,13 @@ export interface PublishedKey {
 }
 
 export type ReceiptVerdict =
-  | { readonly valid: true; readonly seq: string; readonly keyId: string }
+  | {
+      readonly valid: true;
+      readonly seq: string;
+      readonly keyId: string;
+      /** For a record receipt or a normalize response: how many records were checked. */
+      readonly records?: number;
+    }
   | { readonly valid: false; readonly reason: string; readonly sealed?: false };
 
 interface Receipt {
@@ -60,16 +68,102 @@ function shape(value: unknown): value is Receipt {
 
 const instant = (t: string) => Date.parse(t.replace(/(\.\d{3})\d+/, "$1"));
 
-/** Never throws: malformed receipts, keys or signatures are answered as invalid. */
+/** What a pasted document is: the server's verify API takes each differently. */
+export type PastedKind = "receipt" | "record-receipt" | "normalize-response";
+
+export function pastedKind(doc: unknown): PastedKind {
+  const d = doc as Record<string, unknown> | null;
+  if (typeof d === "object" && d !== null && d.version === 2 && "record" in d) return "record-receipt";
+  if (typeof d === "object" && d !== null && Array.isArray(d.records) && "receipt" in d)
+    return "normalize-response";
+  return "receipt";
+}
+
+/**
+ * Verifies an entry receipt, a record receipt (version 2: a record, its path in its batch
+ * entry, that entry's receipt) or a whole normalize response (every record against its
+ * batch entry's `recordsRoot`). Never throws: malformed documents, keys or signatures are
+ * answered as invalid.
+ */
 export async function verifyReceiptLocally(
-  receipt: unknown,
+  doc: unknown,
   keys: readonly PublishedKey[],
 ): Promise<ReceiptVerdict> {
   try {
-    return await verify(receipt, keys);
+    switch (pastedKind(doc)) {
+      case "record-receipt":
+        return await verifyRecordReceipt(doc as RecordReceipt, keys);
+      case "normalize-response":
+        return await verifyResponse(doc as NormalizeResponseDoc, keys);
+      default:
+        return await verify(doc, keys);
+    }
   } catch (err) {
     return fail(`malformed receipt or key: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+interface RecordReceipt {
+  record: unknown;
+  recordIndex: number;
+  recordProof: string[];
+  receipt: Receipt;
+}
+
+interface NormalizeResponseDoc {
+  receipt: Receipt;
+  records: (Record<string, unknown> & { integrityHash?: unknown; recordIndex?: unknown })[];
+}
+
+/** The batch entry's `{ records, recordsRoot }`, or why not. */
+function batchOf(receipt: Receipt): { records: number; recordsRoot: string } | string {
+  const payload = receipt.entry.payload as { records?: unknown; recordsRoot?: unknown } | null;
+  if (receipt.entry.kind !== "timestamp.batch") return `entry ${receipt.entry.seq} is no record batch`;
+  if (typeof payload?.records !== "number" || typeof payload.recordsRoot !== "string")
+    return `entry ${receipt.entry.seq} has no recordsRoot`;
+  return { records: payload.records, recordsRoot: payload.recordsRoot };
+}
+
+async function verifyRecordReceipt(
+  doc: RecordReceipt,
+  keys: readonly PublishedKey[],
+): Promise<ReceiptVerdict> {
+  if (!shape(doc.receipt)) return fail("this record receipt has no entry receipt");
+  const batch = batchOf(doc.receipt);
+  if (typeof batch === "string") return fail(batch);
+  const included = await verifyInclusion(
+    await leafHash(await recordHash(doc.record)),
+    doc.recordIndex,
+    batch.records,
+    Array.isArray(doc.recordProof) ? doc.recordProof : [],
+    batch.recordsRoot,
+  );
+  if (!included) return fail(`record ${doc.recordIndex} is not the one logged there: it was changed`);
+  const entry = await verify(doc.receipt, keys);
+  return entry.valid ? { ...entry, records: 1 } : entry;
+}
+
+async function verifyResponse(
+  doc: NormalizeResponseDoc,
+  keys: readonly PublishedKey[],
+): Promise<ReceiptVerdict> {
+  if (!shape(doc.receipt)) return fail("this response has no receipt");
+  const batch = batchOf(doc.receipt);
+  if (typeof batch === "string") return fail(batch);
+  if (doc.records.length !== batch.records)
+    return fail(`the entry seals ${batch.records} records, the response holds ${doc.records.length}`);
+  const leaves: Uint8Array[] = [];
+  for (const [i, answered] of doc.records.entries()) {
+    const { integrityHash, recordIndex, recordProof: _p, receipt: _r, ...fields } = answered;
+    const hash = await recordHash(fields);
+    if (hash !== integrityHash) return fail(`record ${i} was changed: it does not match its integrityHash`);
+    if (recordIndex !== i) return fail(`record ${i} is out of order`);
+    leaves.push(await leafHash(hash));
+  }
+  if ((await merkleRoot(leaves)) !== batch.recordsRoot)
+    return fail("the records do not hash to the entry's recordsRoot: one was changed");
+  const entry = await verify(doc.receipt, keys);
+  return entry.valid ? { ...entry, records: doc.records.length } : entry;
 }
 
 async function verify(receipt: unknown, keys: readonly PublishedKey[]): Promise<ReceiptVerdict> {

@@ -1,7 +1,8 @@
 /**
  * `POST /api/timestamps/normalize` — the seed's request (seeds/000 §6): `sourceId`,
  * `timestamps[] {value, precision, source}`, `requestMetadata`; each record comes back
- * normalized, with its uncertainty, flags and log receipt (issue 4 §3).
+ * normalized, with its uncertainty and flags, all sealed by one log entry whose receipt
+ * comes with them (issue 4 §3).
  */
 import { useMutation } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api";
@@ -37,13 +38,17 @@ export interface NormalizedRecord {
   readonly uncertaintyNs: string;
   readonly method: "agent-history" | "request-latency" | "none";
   readonly flags: readonly ("TIMESTAMP_DIVERGENCE" | "PRECISION_THRESHOLD_EXCEEDED")[];
+  /** The record's hash: SHA-256 of "chronosync-record-v1\n" and its canonical JSON. */
   readonly integrityHash: string;
-  readonly receipt: unknown;
+  /** Its position in the request's record batch entry. */
+  readonly recordIndex: number;
 }
 
 export interface NormalizeResponse {
   readonly records: readonly NormalizedRecord[];
   readonly receivedAt: string;
+  /** The receipt of the request's record batch entry (docs/ledger-format.md). */
+  readonly receipt: unknown;
 }
 
 export function normalize(request: NormalizeRequest): Promise<NormalizeResponse> {

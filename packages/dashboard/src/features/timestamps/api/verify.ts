@@ -21,8 +21,17 @@ export interface VerifyResponse {
   readonly results: readonly VerifyItemResult[];
 }
 
-export function verifyReceipt(receipt: unknown): Promise<VerifyResponse> {
-  return apiFetch<VerifyResponse>("/api/timestamps/verify", { method: "POST", json: { receipt } });
+/**
+ * An entry or record receipt goes as `{ receipt }`; a whole normalize response as
+ * `{ records, receipt }` (every record against its batch entry).
+ */
+export function verifyReceipt(doc: unknown): Promise<VerifyResponse> {
+  const d = doc as { records?: unknown; receipt?: unknown } | null;
+  const json =
+    typeof d === "object" && d !== null && Array.isArray(d.records) && "receipt" in d
+      ? { records: d.records, receipt: d.receipt }
+      : { receipt: doc };
+  return apiFetch<VerifyResponse>("/api/timestamps/verify", { method: "POST", json });
 }
 
 export function useVerify() {

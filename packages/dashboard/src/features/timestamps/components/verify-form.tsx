@@ -1,7 +1,8 @@
 /**
- * Verify: paste a receipt (JSON); it is checked twice, independently — in this browser
- * with the published public keys and WebCrypto (no trust in the server's answer), and by
- * the server (`POST /api/timestamps/verify`).
+ * Verify: paste a receipt, a record receipt or a whole normalize response (JSON); it is
+ * checked twice, independently — in this browser with the published public keys and
+ * WebCrypto (no trust in the server's answer), and by the server
+ * (`POST /api/timestamps/verify`).
  */
 import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
@@ -41,13 +42,16 @@ export function VerifyForm() {
       <form onSubmit={submit} className="space-y-4">
         <div className="space-y-1">
           <Label htmlFor={`${id}-receipt`}>Receipt (JSON)</Label>
+          <p id={`${id}-hint`} className="text-sm text-muted-foreground">
+            A log receipt, a record receipt, or a whole normalize response (as downloaded above).
+          </p>
           <Textarea
             id={`${id}-receipt`}
             value={text}
             onChange={(e) => setText(e.target.value)}
             className="min-h-40"
             aria-invalid={parseError !== undefined}
-            aria-describedby={parseError ? `${id}-err` : undefined}
+            aria-describedby={parseError ? `${id}-hint ${id}-err` : `${id}-hint`}
           />
           {parseError && (
             <p id={`${id}-err`} className="text-sm text-destructive">
@@ -66,7 +70,7 @@ export function VerifyForm() {
             <AlertTitle>In this browser: {local.data.valid ? "valid" : "not valid"}</AlertTitle>
             <AlertDescription>
               {local.data.valid
-                ? `Entry ${local.data.seq}: hash, inclusion proof and the checkpoint's Ed25519 signature (key ${local.data.keyId}) check out.`
+                ? `${local.data.records === undefined ? "Entry" : `${local.data.records} record${local.data.records === 1 ? "" : "s"} of entry`} ${local.data.seq}: hashes, inclusion proofs and the checkpoint's Ed25519 signature (key ${local.data.keyId}) check out.`
                 : local.data.reason}
             </AlertDescription>
           </Alert>
