@@ -288,7 +288,7 @@ frobnicate: true
 `;
     expect(problems(() => load(yaml))).toEqual(
       [
-        'sources[1]: expected a time source URL with a known scheme (auto, chronosync, chronosync+http, http, https, local, ntp, nts, ptp, roughtime), got "gopher://time.example"',
+        'sources[1]: expected a time source URL with a known scheme (auto, chronosync, chronosync+http, http, https, local, ntp, nts, ptp, roughtime, system), got "gopher://time.example"',
         'sources[2]: expected a port in 1..65535, got "ntp://a.example:70000"',
         'sources[3]: expected a port in 1..65535, got "ntp://a.example:0"',
         'sources[4]: expected a host name or IP address, got "ntp://bad host"',

@@ -139,7 +139,7 @@ maxPoll: 9
     expect(problems(() => load(yaml))).toEqual([
       'sources[0]: expected a usable time source URL (Roughtime needs the server\'s public key (?key=BASE64)), got "roughtime://rt.example"',
       'sources[1]: expected minpoll to be an integer poll exponent, got "nts://time.example?minpoll=x"',
-      'sources[2]: expected a time source URL with a known scheme (auto, chronosync, chronosync+http, http, https, local, ntp, nts, ptp, roughtime), got "gopher://x.example"',
+      'sources[2]: expected a time source URL with a known scheme (auto, chronosync, chronosync+http, http, https, local, ntp, nts, ptp, roughtime, system), got "gopher://x.example"',
       "sources[3].fallback[1]: expected a time source URL, got 42",
       "sources[4].fallback: expected a list of 2..8 member URLs, got a list",
       'sources[5].fallback[1]: expected a member URL without minpoll/maxpoll/iburst/pool (poll options go on the group), got "ntp://a.example?minpoll=4"',
@@ -176,7 +176,9 @@ describe("docs/configuration.md covers the time source schemes and the group syn
     const other = doc.slice(doc.indexOf("### Other protocols"), doc.indexOf("### Fallback groups"));
     for (const scheme of defaultTimeSourceRegistry.schemes()) {
       if (scheme === "ntp") continue;
-      expect(other, scheme).toContain(scheme === "local" ? "`local`" : `\`${scheme}://`);
+      expect(other, scheme).toContain(
+        scheme === "local" || scheme === "system" ? `\`${scheme}\`` : `\`${scheme}://`,
+      );
     }
   });
   it("shows every key of a group in its example", () => {

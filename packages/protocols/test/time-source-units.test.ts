@@ -89,6 +89,7 @@ describe("registry and factories", () => {
       "nts",
       "ptp",
       "roughtime",
+      "system",
     ]);
     const err = (() => {
       try {

@@ -50,7 +50,7 @@ export interface SourceDocument {
 
 /** One source of `GET /v1/status` with its protocol (issue 6 §5). */
 export interface StatusSourceDocument extends SourceDocument {
-  /** `ntp`, `nts`, `roughtime`, `http`, `https`, `ptp`, `local`, `chronosync`, …: for a group its current member's, for `auto://` the detected one. */
+  /** `ntp`, `nts`, `roughtime`, `http`, `https`, `ptp`, `local`, `system`, `chronosync`, …: for a group its current member's, for `auto://` the detected one. */
   readonly protocol: string;
   /** The last sample's time was cryptographically authenticated. */
   readonly authenticated: boolean;

@@ -139,7 +139,7 @@ export const AGENT_CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     default: [],
     env: "CHRONOSYNC_SOURCES",
     flag: "source",
-    doc: "Time sources to measure against. `ntp://host[:port][?minpoll=4&maxpoll=8&iburst=1&pool=1]` or a bare host (the agent's own NTP); any other scheme the time source registry knows — `nts://`, `roughtime://host?key=…`, `https://`, `http://`, `ptp://iface`, `local`, `chronosync://`, `chronosync+http://`, `auto://host` — with `?minpoll=&maxpoll=&iburst=`; or a fallback group `{fallback: [URL, …], minpoll, maxpoll, iburst, retryPreferredS}` (as text `fallback:URL\\|URL`). Empty: the servers the system is configured with, else `pool.ntp.org`.",
+    doc: "Time sources to measure against. `ntp://host[:port][?minpoll=4&maxpoll=8&iburst=1&pool=1]` or a bare host (the agent's own NTP); any other scheme the time source registry knows — `nts://`, `roughtime://host?key=…`, `https://`, `http://`, `ptp://iface`, `local`, `system` (the system clock itself, a group's last resort; never synchronizes), `chronosync://`, `chronosync+http://`, `auto://host` — with `?minpoll=&maxpoll=&iburst=`; or a fallback group `{fallback: [URL, …], minpoll, maxpoll, iburst, retryPreferredS}` (as text `fallback:URL\\|URL`). Empty: the servers the system is configured with, else `pool.ntp.org`.",
     type: "list of source URLs or fallback groups",
     list: true,
     check: parseSourceEntry,

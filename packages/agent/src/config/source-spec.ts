@@ -2,7 +2,7 @@
  * One item of `sources` (issue 6 §5): an NTP server for the engine's own NTP
  * (`ntp://…` or a bare host, {@link parseNtpSource}), any other time source URL the
  * protocols registry knows (`nts://`, `roughtime://host?key=…`, `http(s)://`, `ptp://iface`,
- * `local`, `chronosync://`, `chronosync+http://`, `auto://host`) with the poll options
+ * `local`, `system` (the system clock itself: a chain's last resort), `chronosync://`, `chronosync+http://`, `auto://host`) with the poll options
  * `minpoll`, `maxpoll`, `iburst`, or a fallback group:
  *
  * ```yaml
@@ -65,7 +65,8 @@ const fail = (expected: string, at?: { path: string; got: unknown }): Parsed<nev
   at === undefined ? { ok: false, expected } : { ok: false, expected, at };
 
 function schemeOf(text: string): string | undefined {
-  if (text.trim().toLowerCase() === "local") return "local";
+  const word = /^(local|system)(\?|$)/i.exec(text.trim())?.[1];
+  if (word !== undefined) return word.toLowerCase();
   return /^([a-z][a-z0-9+.-]*):\/\//i.exec(text.trim())?.[1]?.toLowerCase();
 }
 

@@ -169,10 +169,23 @@ export class SampleSource {
     return [{ kind: "measure" }];
   }
 
-  /** The measurement succeeded; `nowNs` is when it completed, `random` in [0, 1) jitters the poll. */
+  /**
+   * The measurement succeeded; `nowNs` is when it completed, `random` in [0, 1) jitters the
+   * poll. A sample with leap 3 (a source that does not know the time: an unsynchronized
+   * server, `system`, a fallback group fallen back to it) counts as an answer for the reach
+   * register and the status, but is not filtered and gives no `sample` action: it says
+   * nothing about true time ({@link SampleSource.unsynchronized}).
+   */
   handleSample(sample: SourceSample, nowNs: Instant, random: number): SampleSourceAction[] {
     if (!this.#measuring || this.#state.phase !== "active") return [];
     this.#measuring = false;
+    if (sample.leap === 3) {
+      this.#apply({ kind: "sample", stable: true });
+      this.#last = sample;
+      this.#samples++;
+      this.#lastError = undefined;
+      return [{ kind: "setTimer", atNs: nowNs + pollDelayNs(this.#state, this.#config, random) }];
+    }
     this.#apply({ kind: "sample", stable: this.#isStable(sample) });
     this.filter.add({
       offsetNs: sample.offsetNs,
@@ -205,8 +218,14 @@ export class SampleSource {
     return [{ kind: "setTimer", atNs: nowNs + pollDelayNs(this.#state, this.#config, random) }];
   }
 
-  /** The source as a selection candidate at `nowNs`, once it has a sample. */
+  /** The newest answer had leap 3: the source does not know the time now (e.g. `system`). */
+  get unsynchronized(): boolean {
+    return this.#last?.leap === 3;
+  }
+
+  /** The source as a selection candidate at `nowNs`, once it has a sample (and knows the time). */
   candidate(nowNs: Instant): SourceCandidate | undefined {
+    if (this.unsynchronized) return undefined;
     return sourceCandidate(this.id, this.filter, this.#last, this.#state.phase === "active", nowNs);
   }
 

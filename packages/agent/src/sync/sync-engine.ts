@@ -18,7 +18,10 @@
  * Status: `unsynchronized` before the first accepted update and once the half-width
  * exceeds `maxBoundNs` (the virtual clock is still served, its bound says how little it is
  * worth); `holdover` when no selected source is reachable any more or no update was
- * accepted for `holdoverAfterNs`; else `synchronized`.
+ * accepted for `holdoverAfterNs`; else `synchronized`. A sample source whose newest answer
+ * has leap 3 (`system`, the system clock itself, or a fallback group fallen back to it)
+ * is `unusable`: neither a candidate nor a voter, so it never synchronizes the clock, which
+ * keeps its last estimate while the bound grows as in holdover.
  */
 import {
   type BoundConfig,
@@ -318,6 +321,12 @@ export class SyncEngine {
     if (actions.some((a) => a.kind === "sample")) {
       e.leap = sample.leap;
       this.#update(nowNs);
+    } else if (e.source.unsynchronized && e.selection !== undefined) {
+      // It answered without knowing the time (`system`, or a group fallen back to it):
+      // no longer selected, and the others are selected again without it.
+      e.selection = undefined;
+      e.rootDistanceNs = undefined;
+      this.#update(nowNs);
     }
     return actions.map((action) => ({ sourceId, action }));
   }
@@ -446,6 +455,7 @@ export class SyncEngine {
 
   #stateOf(e: Entry): SyncSourceState {
     if (!this.#reachable(e)) return "unreachable";
+    if (e.source instanceof SampleSource && e.source.unsynchronized) return "unusable";
     return e.selection ?? "candidate";
   }
 
@@ -471,6 +481,7 @@ export class SyncEngine {
     let voters = 0;
     for (const e of this.#entries.values()) {
       const p = e.source.pollState;
+      if (e.source instanceof SampleSource && e.source.unsynchronized) continue;
       if (p.phase === "active" && (this.#reachable(e) || p.sent < 4)) voters++;
     }
     if (2 * candidates.length <= voters) {

@@ -3,7 +3,7 @@
  * are queried one after another, the whole sequence `rounds` times (default 2, as §8.2
  * requires to catch every inconsistency); each nonce after the first is H(previous
  * response || rand). Any pair of valid responses that cannot both be true yields a
- * malfeasance report (§8.4.1) with the whole chain.
+ * malfeasance report (§8.4.1) with the whole chain, POSTed to `malfeasanceReportUrl` when given.
  * @see https://datatracker.ietf.org/doc/html/draft-ietf-ntp-roughtime-19#section-8.2
  */
 import { randomBytes } from "node:crypto";
@@ -17,6 +17,11 @@ import {
 } from "./chain.js";
 import { queryRoughtime, type RoughtimeQueryOptions, type RoughtimeQueryResult } from "./client.js";
 import { type RoughtimeMalfeasanceReport, roughtimeMalfeasanceReport } from "./malfeasance.js";
+import {
+  type MalfeasancePostOptions,
+  type MalfeasancePostResult,
+  postRoughtimeMalfeasanceReport,
+} from "./malfeasance-post.js";
 
 /** A server of a chain: where it is and its long-term public key. */
 export interface RoughtimeServerSpec {
@@ -33,6 +38,13 @@ export interface RoughtimeChainOptions extends Omit<RoughtimeQueryOptions, "nonc
   onMalfeasance?: "report" | "throw";
   /** Source of the 32-byte rand values (default node:crypto). */
   randomBytes?: (length: number) => Uint8Array;
+  /**
+   * Where to POST a malfeasance report when the chain makes one (§8.4.1), http(s); the
+   * outcome is in the result's `malfeasanceReportPost`, a failure never fails the chain.
+   */
+  malfeasanceReportUrl?: string;
+  /** Options of that POST (timeout, CA for an https collector). */
+  malfeasanceReportPost?: MalfeasancePostOptions;
 }
 
 /** The outcome of a chain. */
@@ -43,6 +55,11 @@ export interface RoughtimeChainResult {
   inconsistencies: RoughtimeInconsistency[];
   /** The malfeasance report, or null when all responses agree. */
   malfeasanceReport: RoughtimeMalfeasanceReport | null;
+  /** The POST of the report to `malfeasanceReportUrl`: its answer or why it failed; null when not sent. */
+  malfeasanceReportPost:
+    | MalfeasancePostResult
+    | { url: string; error: { code: string; message: string } }
+    | null;
 }
 
 /**
@@ -54,7 +71,15 @@ export async function queryRoughtimeChain(
   servers: readonly RoughtimeServerSpec[],
   options: RoughtimeChainOptions = {},
 ): Promise<RoughtimeChainResult> {
-  const { rounds = 2, onMalfeasance = "report", ...queryOptions } = options;
+  const {
+    rounds = 2,
+    onMalfeasance = "report",
+    malfeasanceReportUrl,
+    malfeasanceReportPost: postOptions,
+    ...queryOptions
+  } = options;
+  if (queryOptions.format === "google")
+    throw new InvalidArgumentError("chains use the draft's format (Google's chained nonces differ)");
   const random = options.randomBytes ?? ((n: number) => new Uint8Array(randomBytes(n)));
   if (servers.length < 1) throw new InvalidArgumentError("a chain needs at least one server");
   if (!Number.isInteger(rounds) || rounds < 1) throw new InvalidArgumentError("rounds must be ≥ 1");
@@ -82,6 +107,25 @@ export async function queryRoughtimeChain(
   }
   const inconsistencies = findRoughtimeInconsistencies(links);
   const malfeasanceReport = inconsistencies.length === 0 ? null : roughtimeMalfeasanceReport(links);
+  let malfeasanceReportPost: RoughtimeChainResult["malfeasanceReportPost"] = null;
+  if (malfeasanceReport !== null && malfeasanceReportUrl !== undefined) {
+    try {
+      malfeasanceReportPost = await postRoughtimeMalfeasanceReport(
+        malfeasanceReportUrl,
+        malfeasanceReport,
+        postOptions,
+      );
+    } catch (err) {
+      const e = err as { code?: unknown; message?: unknown };
+      malfeasanceReportPost = {
+        url: malfeasanceReportUrl,
+        error: {
+          code: typeof e?.code === "string" ? e.code : "ERROR",
+          message: typeof e?.message === "string" ? e.message : String(err),
+        },
+      };
+    }
+  }
   if (malfeasanceReport !== null && onMalfeasance === "throw") {
     const first = inconsistencies[0]!;
     throw new RoughtimeMalfeasanceError(
@@ -89,5 +133,5 @@ export async function queryRoughtimeChain(
       malfeasanceReport,
     );
   }
-  return { samples, links, inconsistencies, malfeasanceReport };
+  return { samples, links, inconsistencies, malfeasanceReport, malfeasanceReportPost };
 }

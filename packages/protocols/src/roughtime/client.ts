@@ -12,9 +12,14 @@ import { type Clock, type Duration, type Instant, InvalidArgumentError, systemCl
 import { RoughtimeTimeoutError } from "../errors.js";
 import { formatEndpoint, resolveHost } from "../ntp/udp-socket.js";
 import { type Ed25519, roughtimeSrv } from "./crypto.js";
+import {
+  encodeGoogleRoughtimeRequest,
+  GOOGLE_ROUGHTIME_HASH_LENGTH,
+  verifyGoogleRoughtimeResponse,
+} from "./google.js";
 import { nodeEd25519 } from "./node-ed25519.js";
 import { encodeRoughtimeRequest } from "./request.js";
-import { type Exchange, exchangeTcp, exchangeUdp } from "./transport.js";
+import { type Exchange, exchangeTcp, exchangeUdp, type VerifiedTime } from "./transport.js";
 import { verifyRoughtimeResponse } from "./verify.js";
 import { ROUGHTIME_VERSIONS } from "./version.js";
 
@@ -34,6 +39,12 @@ export interface RoughtimeQueryOptions {
   clock?: Clock;
   /** Ed25519 implementation (default node:crypto's). */
   ed25519?: Ed25519;
+  /**
+   * `"ietf"` (default): draft-ietf-ntp-roughtime-19. `"google"`: Google's original
+   * protocol (google.ts: 64-byte nonce, SHA-512 Merkle tree, µs times, UDP only); `nonce`
+   * must then be 64 bytes and `versions` is not used.
+   */
+  format?: "ietf" | "google";
 }
 
 /** The result of one authenticated exchange. Instants in ns since the Unix epoch. */
@@ -50,8 +61,9 @@ export interface RoughtimeQueryResult {
   /** midpoint − local midpoint of send and receive (positive: server ahead). */
   offsetNs: Duration;
   authenticated: true;
-  /** The version the server answered with. */
+  /** The version the server answered with; 0 for Google's protocol, which has none. */
   version: number;
+  format: "ietf" | "google";
   /** The packets exchanged (for chains and malfeasance reports). */
   request: Uint8Array;
   response: Uint8Array;
@@ -83,19 +95,26 @@ export async function queryRoughtime(
   if (publicKey.length !== 32) throw new InvalidArgumentError("a Roughtime public key is 32 bytes");
   if (!(timeoutMs > 0) || !Number.isInteger(attempts) || attempts < 1)
     throw new InvalidArgumentError("timeoutMs must be > 0 and attempts ≥ 1");
-  const nonce = options.nonce ?? new Uint8Array(randomBytes(32));
-  const request = encodeRoughtimeRequest({
-    nonce,
-    versions: options.versions ?? ROUGHTIME_VERSIONS,
-    srv: roughtimeSrv(publicKey),
-  });
+  const google = options.format === "google";
+  if (google && transport === "tcp")
+    throw new InvalidArgumentError("Google's Roughtime has no TCP transport");
+  const nonce = options.nonce ?? new Uint8Array(randomBytes(google ? GOOGLE_ROUGHTIME_HASH_LENGTH : 32));
+  const request = google
+    ? encodeGoogleRoughtimeRequest(nonce)
+    : encodeRoughtimeRequest({
+        nonce,
+        versions: options.versions ?? ROUGHTIME_VERSIONS,
+        srv: roughtimeSrv(publicKey),
+      });
   const { address, family } = await resolveHost(host);
-  const where = `roughtime ${formatEndpoint(address, port)}`;
+  const where = `roughtime${google ? " (google)" : ""} ${formatEndpoint(address, port)}`;
   clock.now();
   let lastRejection: unknown = null;
-  const accept = (response: Uint8Array) => {
+  const accept = (response: Uint8Array): (VerifiedTime & { version: number }) | null => {
     try {
-      return verifyRoughtimeResponse(request, response, publicKey, ed25519);
+      return google
+        ? { ...verifyGoogleRoughtimeResponse(nonce, response, publicKey, ed25519), version: 0 }
+        : verifyRoughtimeResponse(request, response, publicKey, ed25519);
     } catch (err) {
       lastRejection = err;
       return null;
@@ -103,14 +122,19 @@ export async function queryRoughtime(
   };
   const target = { address, family, port, where, request, clock, accept };
   const waits = Array.from({ length: attempts }, (_, i) => timeoutMs * 1.5 ** i);
-  let exchange: Exchange | null = null;
+  let exchange: Exchange<VerifiedTime & { version: number }> | null = null;
   let used: "udp" | "tcp" = "udp";
   try {
     if (transport !== "tcp") exchange = await exchangeUdp(target, waits);
   } catch (err) {
     if (transport === "udp") throw err;
   }
-  if (exchange === null && transport !== "udp" && (transport === "tcp" || lastRejection === null)) {
+  if (
+    exchange === null &&
+    !google &&
+    transport !== "udp" &&
+    (transport === "tcp" || lastRejection === null)
+  ) {
     used = "tcp";
     exchange = await exchangeTcp(target, waits[waits.length - 1]!);
   }
@@ -129,6 +153,7 @@ export async function queryRoughtime(
     offsetNs: v.midpointNs - (sentNs + receivedNs) / 2n,
     authenticated: true,
     version: v.version,
+    format: google ? "google" : "ietf",
     request,
     response,
     sentNs,

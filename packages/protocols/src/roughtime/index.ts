@@ -38,11 +38,33 @@ export {
   roughtimeSrv,
 } from "./crypto.js";
 export {
+  decodeGoogleRoughtimeRequest,
+  decodeGoogleRoughtimeResponse,
+  encodeGoogleRoughtimeRequest,
+  GOOGLE_ROUGHTIME_DELEGATION_CONTEXT,
+  GOOGLE_ROUGHTIME_HASH_LENGTH,
+  GOOGLE_ROUGHTIME_PAD_TAG,
+  GOOGLE_ROUGHTIME_RESPONSE_CONTEXT,
+  GoogleRoughtimeResponder,
+  type GoogleRoughtimeResponderOptions,
+  type GoogleRoughtimeResponse,
+  type GoogleRoughtimeVerified,
+  googleRoughtimeLeaf,
+  googleRoughtimeNode,
+  verifyGoogleRoughtimeResponse,
+} from "./google.js";
+export {
   checkRoughtimeMalfeasanceReport,
   type RoughtimeMalfeasanceReport,
   type RoughtimeReportCheck,
   roughtimeMalfeasanceReport,
 } from "./malfeasance.js";
+export {
+  type MalfeasancePostOptions,
+  type MalfeasancePostResult,
+  postRoughtimeMalfeasanceReport,
+  ROUGHTIME_MALFEASANCE_MEDIA_TYPE,
+} from "./malfeasance-post.js";
 export {
   buildRoughtimeMerkleTree,
   ROUGHTIME_MAX_PATH_LENGTH,

@@ -9,7 +9,6 @@ import type { Clock, Instant } from "@chronosync/core";
 import { NetworkFailureError } from "@chronosync/core";
 import { createUdpSocket, socketCall } from "../ntp/udp-socket.js";
 import { RoughtimeStreamDecoder } from "./stream.js";
-import type { RoughtimeVerifiedResponse } from "./verify.js";
 
 /** A socket error as core's NetworkFailureError (ICMP port unreachable included). */
 function socketFailure(err: unknown, where: string): NetworkFailureError {
@@ -20,35 +19,44 @@ function socketFailure(err: unknown, where: string): NetworkFailureError {
 }
 
 /** Where and what to send, and how to judge a response (null: ignore it). */
-export interface ExchangeTarget {
+/** What a verified response must tell the client (the draft's and Google's both do). */
+export interface VerifiedTime {
+  midpointNs: Instant;
+  radiusNs: bigint;
+}
+
+export interface ExchangeTarget<V extends VerifiedTime = VerifiedTime> {
   address: string;
   family: 4 | 6;
   port: number;
   where: string;
   request: Uint8Array;
   clock: Clock;
-  accept: (response: Uint8Array) => RoughtimeVerifiedResponse | null;
+  accept: (response: Uint8Array) => V | null;
 }
 
 /** A verified exchange. */
-export interface Exchange {
-  verified: RoughtimeVerifiedResponse;
+export interface Exchange<V extends VerifiedTime = VerifiedTime> {
+  verified: V;
   response: Uint8Array;
   sentNs: Instant;
   receivedNs: Instant;
 }
 
 /** UDP: one request per wait in `waitsMs`, until a response is accepted. */
-export async function exchangeUdp(t: ExchangeTarget, waitsMs: readonly number[]): Promise<Exchange | null> {
+export async function exchangeUdp<V extends VerifiedTime>(
+  t: ExchangeTarget<V>,
+  waitsMs: readonly number[],
+): Promise<Exchange<V> | null> {
   const socket = createUdpSocket(t.family);
   try {
     await socketCall(socket, (done) => socket.connect(t.port, t.address, done)).catch((err: unknown) => {
       throw socketFailure(err, t.where);
     });
     for (const waitMs of waitsMs) {
-      const outcome = await new Promise<Exchange | Error | null>((resolve) => {
+      const outcome = await new Promise<Exchange<V> | Error | null>((resolve) => {
         let sentNs: Instant = 0n;
-        const finish = (value: Exchange | Error | null) => {
+        const finish = (value: Exchange<V> | Error | null) => {
           clearTimeout(timer);
           socket.off("message", onMessage);
           socket.off("error", onError);
@@ -79,13 +87,16 @@ export async function exchangeUdp(t: ExchangeTarget, waitsMs: readonly number[])
 }
 
 /** TCP: connect, send the request, read framed packets until one is accepted or `waitMs` passes. */
-export function exchangeTcp(t: ExchangeTarget, waitMs: number): Promise<Exchange | null> {
+export function exchangeTcp<V extends VerifiedTime>(
+  t: ExchangeTarget<V>,
+  waitMs: number,
+): Promise<Exchange<V> | null> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: t.address, port: t.port, family: t.family });
     const decoder = new RoughtimeStreamDecoder();
     let sentNs: Instant = 0n;
     let settled = false;
-    const finish = (value: Exchange | null, error?: Error) => {
+    const finish = (value: Exchange<V> | null, error?: Error) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);

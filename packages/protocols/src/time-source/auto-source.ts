@@ -4,6 +4,7 @@
  * source. When that source fails, the next measurement detects again.
  */
 import { TimeSourceUnavailableError, TimeSourceUrlError } from "../errors.js";
+import { CA_PARAM, sourceCa } from "./ca.js";
 import {
   type DETECTION_PORTS,
   type DetectionResult,
@@ -81,7 +82,7 @@ export function createAutoTimeSource(
   options: TimeSourceOptions,
   registry: TimeSourceRegistry,
 ): TimeSource {
-  const host = requireHost(url, [...PORT_PARAMS, "ptp", "key", "deadline"]);
+  const host = requireHost(url, [...PORT_PARAMS, "ptp", "key", "deadline", CA_PARAM]);
   requireNoPath(url);
   if (url.port !== null)
     throw new TimeSourceUrlError(url.input, "auto:// takes per-protocol ports as ?ntp=PORT&…");
@@ -94,7 +95,8 @@ export function createAutoTimeSource(
       throw new TimeSourceUrlError(url.input, `bad ${name} port ${JSON.stringify(text)}`);
     ports[name] = port;
   }
-  const detect: DetectOptions = { ...options, ports };
+  const { ca } = sourceCa(url, options);
+  const detect: DetectOptions = { ...options, ports, ...(ca === undefined ? {} : { ca }) };
   const ptp = url.params.get("ptp");
   if (ptp !== undefined) detect.ptp = ptp;
   const keyText = url.params.get("key");

@@ -8,6 +8,7 @@
 import { type Clock, systemClock } from "@chronosync/core";
 import { queryChronosyncTime } from "../chronosync-time/client.js";
 import { TimeSourceUrlError } from "../errors.js";
+import { CA_PARAM, caQuery, sourceCa } from "./ca.js";
 import { closedGuard } from "./closed.js";
 import type { MeasureOptions, TimeSample, TimeSource, TimeSourceOptions } from "./types.js";
 import { formatAuthority, requireHost, type TimeSourceUrl } from "./url.js";
@@ -63,8 +64,9 @@ class ChronosyncTimeSource implements TimeSource {
 
 /** The factory of `chronosync://` (HTTPS) and `chronosync+http://`. */
 export function createChronosyncTimeSource(url: TimeSourceUrl, options: TimeSourceOptions): TimeSource {
-  const host = requireHost(url, ["samples"]);
   const tls = url.scheme === "chronosync";
+  const host = requireHost(url, tls ? ["samples", CA_PARAM] : ["samples"]);
+  const { ca, path } = sourceCa(url, options);
   const port = url.port ?? (tls ? 443 : 8080);
   const samplesText = url.params.get("samples") ?? "4";
   const samples = Number(samplesText);
@@ -74,11 +76,11 @@ export function createChronosyncTimeSource(url: TimeSourceUrl, options: TimeSour
   const authority = formatAuthority(host, port);
   const base = new URL(`${tls ? "https" : "http"}://${authority}/`);
   return new ChronosyncTimeSource(
-    `${url.scheme}://${authority}`,
+    `${url.scheme}://${authority}${caQuery(path)}`,
     base,
     samples,
     options.clock ?? systemClock,
     options.timeoutMs ?? 3000,
-    options.ca,
+    ca,
   );
 }

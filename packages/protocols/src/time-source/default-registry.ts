@@ -13,12 +13,13 @@ import { createNtsTimeSource } from "./nts-source.js";
 import { createPtpTimeSource } from "./ptp-source.js";
 import { type TimeSourceFactory, TimeSourceRegistry } from "./registry.js";
 import { createRoughtimeTimeSource } from "./roughtime-source.js";
+import { createSystemTimeSource } from "./system-source.js";
 import type { TimeSource, TimeSourceOptions } from "./types.js";
 import type { TimeSourceUrl } from "./url.js";
 
 /**
  * A new registry holding the built-in schemes: ntp, nts, roughtime, http, https, ptp, local,
- * auto, chronosync (HTTPS) and chronosync+http.
+ * system, auto, chronosync (HTTPS) and chronosync+http.
  */
 export function createDefaultTimeSourceRegistry(): TimeSourceRegistry {
   const registry = new TimeSourceRegistry();
@@ -29,6 +30,7 @@ export function createDefaultTimeSourceRegistry(): TimeSourceRegistry {
   registry.register("https", createHttpTimeSource);
   registry.register("ptp", createPtpTimeSource);
   registry.register("local", createLocalTimeSource);
+  registry.register("system", createSystemTimeSource);
   registry.register("auto", createAutoTimeSource);
   registry.register("chronosync", createChronosyncTimeSource);
   registry.register("chronosync+http", createChronosyncTimeSource);
@@ -46,7 +48,7 @@ export function registerTimeSource(scheme: string, factory: TimeSourceFactory): 
 /**
  * Makes the time source a URL names, from the default registry: `ntp://host[:port]`,
  * `nts://host[:port]`, `roughtime://host[:port]?key=BASE64`, `http(s)://host[:port][/path]`,
- * `ptp://interface-or-address`, `local`, `auto://host`, or any registered scheme.
+ * `ptp://interface-or-address`, `local`, `system`, `auto://host`, or any registered scheme.
  * Throws TimeSourceUrlError or TimeSourceUnknownSchemeError.
  */
 export function createTimeSource(url: string | TimeSourceUrl, options?: TimeSourceOptions): TimeSource {

@@ -2,11 +2,13 @@
  * `http://host[:port][/path]` and `https://…`: the server's Date header locked to its
  * second boundary (htpdate's method) through {@link queryHttpDate}, one estimate per
  * measurement. Over https the time is authenticated by the server's TLS certificate
- * (`TimeSourceOptions.ca` adds trusted certificates).
+ * (`?ca=/path/ca.pem` or `TimeSourceOptions.ca`: the certificates trusted instead of the
+ * default roots; ca.ts).
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-6.6.1
  */
 import { type Clock, systemClock } from "@chronosync/core";
 import { queryHttpDate } from "../http/client.js";
+import { CA_PARAM, caQuery, sourceCa } from "./ca.js";
 import { closedGuard } from "./closed.js";
 import { plainTimeSample } from "./sample.js";
 import type { MeasureOptions, TimeSample, TimeSource, TimeSourceOptions } from "./types.js";
@@ -21,8 +23,9 @@ class HttpTimeSource implements TimeSource {
     private readonly clock: Clock,
     private readonly timeoutMs: number,
     private readonly ca: string | Buffer | undefined,
+    caPath: string | undefined,
   ) {
-    this.url = target.href;
+    this.url = `${target.href}${caQuery(caPath)}`;
   }
 
   async measure(options: MeasureOptions = {}): Promise<TimeSample> {
@@ -57,8 +60,10 @@ class HttpTimeSource implements TimeSource {
 
 /** The factory of `http://` and `https://`. */
 export function createHttpTimeSource(url: TimeSourceUrl, options: TimeSourceOptions): TimeSource {
-  const host = requireHost(url);
   const protocol = url.scheme === "https" ? "https" : "http";
+  // A CA file only means something over TLS.
+  const host = requireHost(url, protocol === "https" ? [CA_PARAM] : []);
+  const { ca, path } = sourceCa(url, options);
   const target = new URL(
     `${protocol}://${formatAuthority(host, url.port)}${url.path === "" ? "/" : url.path}`,
   );
@@ -67,6 +72,7 @@ export function createHttpTimeSource(url: TimeSourceUrl, options: TimeSourceOpti
     target,
     options.clock ?? systemClock,
     options.timeoutMs ?? 5000,
-    options.ca,
+    ca,
+    path,
   );
 }

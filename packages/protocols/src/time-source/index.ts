@@ -34,6 +34,7 @@ export { createNtsTimeSource, NTS_KE_PORT, type NtsSourceState, NtsTimeSource } 
 export { createPtpTimeSource, PtpTimeSource } from "./ptp-source.js";
 export { type TimeSourceFactory, TimeSourceRegistry } from "./registry.js";
 export { createRoughtimeTimeSource, decodeRoughtimeKey, ROUGHTIME_PORT } from "./roughtime-source.js";
+export { createSystemTimeSource, SYSTEM_DEFAULT_MAX_ERROR_NS } from "./system-source.js";
 export type {
   ExchangeTimestamps,
   MeasureOptions,

@@ -14,6 +14,7 @@ import { formatEndpoint, type ResolvedAddress, resolveHost, socketFailure } from
 import { createNtsRequest, handleNtsReply, type NtsReplyResult } from "../nts/client-exchange.js";
 import { NtsCookieJar } from "../nts/cookie-jar.js";
 import { type NtsKeResult, performNtsKe } from "../nts/ke-client.js";
+import { CA_PARAM, caQuery, sourceCa } from "./ca.js";
 import { closedGuard } from "./closed.js";
 import { ntpTimeSample } from "./ntp-source.js";
 import type { MeasureOptions, TimeSample, TimeSource, TimeSourceOptions } from "./types.js";
@@ -52,8 +53,9 @@ export class NtsTimeSource implements TimeSource {
     private readonly clock: Clock,
     private readonly timeoutMs: number,
     private readonly ca: string | Buffer | undefined,
+    caPath?: string,
   ) {
-    this.url = `nts://${formatAuthority(host, kePort)}`;
+    this.url = `nts://${formatAuthority(host, kePort)}${caQuery(caPath)}`;
   }
 
   state(): NtsSourceState {
@@ -163,13 +165,15 @@ export class NtsTimeSource implements TimeSource {
 
 /** The factory of `nts://`. */
 export function createNtsTimeSource(url: TimeSourceUrl, options: TimeSourceOptions): TimeSource {
-  const host = requireHost(url);
+  const host = requireHost(url, [CA_PARAM]);
   requireNoPath(url);
+  const { ca, path } = sourceCa(url, options);
   return new NtsTimeSource(
     host,
     url.port ?? NTS_KE_PORT,
     options.clock ?? systemClock,
     options.timeoutMs ?? 2000,
-    options.ca,
+    ca,
+    path,
   );
 }

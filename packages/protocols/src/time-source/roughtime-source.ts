@@ -34,8 +34,9 @@ class RoughtimeTimeSource implements TimeSource {
     private readonly key: Uint8Array,
     private readonly clock: Clock,
     private readonly timeoutMs: number,
+    private readonly format: "ietf" | "google",
   ) {
-    this.url = `roughtime://${formatAuthority(host, port)}?key=${Buffer.from(key).toString("base64")}`;
+    this.url = `roughtime://${formatAuthority(host, port)}?key=${Buffer.from(key).toString("base64")}${format === "google" ? "&format=google" : ""}`;
   }
 
   async measure(options: MeasureOptions = {}): Promise<TimeSample> {
@@ -46,6 +47,7 @@ class RoughtimeTimeSource implements TimeSource {
       timeoutMs: Math.max(1, Math.floor(timeoutMs / 2.5)),
       attempts: 2,
       clock: this.clock,
+      format: this.format,
     });
     const sample = plainTimeSample(
       { protocol: "roughtime", source: this.url, address: r.address, authenticated: true },
@@ -67,7 +69,13 @@ class RoughtimeTimeSource implements TimeSource {
 
 /** The factory of `roughtime://`. */
 export function createRoughtimeTimeSource(url: TimeSourceUrl, options: TimeSourceOptions): TimeSource {
-  const host = requireHost(url, ["key"]);
+  const host = requireHost(url, ["key", "format"]);
+  const format = url.params.get("format") ?? "ietf";
+  if (format !== "ietf" && format !== "google")
+    throw new TimeSourceUrlError(
+      url.input,
+      'format must be "ietf" (the draft, default) or "google" (pre-IETF)',
+    );
   requireNoPath(url);
   const keyText = url.params.get("key");
   let key: Uint8Array | undefined = options.roughtimeKey;
@@ -86,5 +94,6 @@ export function createRoughtimeTimeSource(url: TimeSourceUrl, options: TimeSourc
     key,
     options.clock ?? systemClock,
     options.timeoutMs ?? 2500,
+    format,
   );
 }

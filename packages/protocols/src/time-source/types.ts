@@ -7,7 +7,16 @@
 import type { Clock, Duration, Instant } from "@chronosync/core";
 
 /** The protocols built in; custom adapters may report any other name. */
-export type TimeProtocol = "ntp" | "nts" | "roughtime" | "http" | "https" | "ptp" | "local";
+export type TimeProtocol =
+  | "ntp"
+  | "nts"
+  | "roughtime"
+  | "http"
+  | "https"
+  | "ptp"
+  | "local"
+  | "system"
+  | "chronosync";
 
 /** NTP-style four timestamps of one exchange (RFC 5905 §8; PTP's t1..t4). */
 export interface ExchangeTimestamps {

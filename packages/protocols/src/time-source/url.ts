@@ -1,6 +1,6 @@
 /**
- * Time source URLs: `scheme://host[:port][/path][?name=value&…]`, plus the bare word
- * `local`. Pure: no `node:` import. Query values are percent-decoded without turning `+`
+ * Time source URLs: `scheme://host[:port][/path][?name=value&…]`, plus the bare words
+ * `local` and `system[?name=value&…]`. Pure: no `node:` import. Query values are percent-decoded without turning `+`
  * into a space, so standard base64 keys (`?key=AbC+/x=`) survive as typed.
  * @see https://www.rfc-editor.org/rfc/rfc3986#section-3
  */
@@ -21,6 +21,7 @@ export interface TimeSourceUrl {
 }
 
 const URL_RE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?$/s;
+const BARE_RE = /^(?:(local)|(system)(\?[^#]*)?)$/i;
 const HOST_RE = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_.])?$/;
 const IPV6_RE = /^[0-9A-Fa-f:.]+(?:%[A-Za-z0-9_.-]+)?$/;
 
@@ -35,9 +36,9 @@ function decode(text: string, input: string): string {
 /** Parses a time source URL; throws {@link TimeSourceUrlError} when it is malformed. */
 export function parseTimeSourceUrl(text: string): TimeSourceUrl {
   const input = text.trim();
-  if (input.toLowerCase() === "local")
-    return { scheme: "local", host: "", port: null, path: "", params: new Map(), input };
-  const m = URL_RE.exec(input);
+  // The bare words `local` and `system` (with `?params` for system) name host-less sources.
+  const bare = BARE_RE.exec(input);
+  const m = URL_RE.exec(bare === null ? input : `${bare[1] ?? bare[2]}://${bare[3] ?? ""}`);
   if (m === null) throw new TimeSourceUrlError(input, "expected scheme://host[:port][?params]");
   const scheme = m[1]!.toLowerCase();
   let authority = m[2]!;
