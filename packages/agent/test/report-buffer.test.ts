@@ -69,8 +69,19 @@ describe("segment bookkeeping (pure)", () => {
       droppedThroughSeq: 2,
       dropped: 1,
       batch: { id: "u", fromSeq: 6, toSeq: 9, dropped: 1 },
+      confirmed: false,
     };
     expect(decodeCursor(encodeCursor(c))).toEqual({ ok: true, cursor: c });
+    // A cursor written before `confirmed` existed: its seqs count as checked.
+    expect(decodeCursor('{"version":1,"ackedSeq":3,"droppedThroughSeq":0,"dropped":0,"batch":null}')).toEqual(
+      {
+        ok: true,
+        cursor: { ackedSeq: 3, droppedThroughSeq: 0, dropped: 0, batch: null, confirmed: true },
+      },
+    );
+    expect(
+      decodeCursor('{"version":1,"ackedSeq":3,"droppedThroughSeq":0,"dropped":0,"confirmed":1}').ok,
+    ).toBe(false);
     expect(decodeCursor('{"version":1,"ackedSeq":-1,"droppedThroughSeq":0,"dropped":0}').ok).toBe(false);
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.json()), (text) => {

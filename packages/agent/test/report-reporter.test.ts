@@ -281,8 +281,11 @@ describe("report document", () => {
     expect(r).toEqual({
       at: "2025-11-29T17:30:00.123456789Z",
       tracking: { offsetNs: -1500, frequencyPpm: -12.5, boundNs: 40_000, status: "synchronized" },
-      // The report contract's fields only: not the status document's protocol (issue 6 §5).
-      sources: [{ ...withoutProtocol(status.sources[0]!), url: "ntp://pool.ntp.org?pool=1" }],
+      // The report contract's fields only: the status document's protocol (issue 6) but
+      // not its `authenticated`, `lastError` or `fallback`.
+      sources: [
+        { ...withoutProtocol(status.sources[0]!), url: "ntp://pool.ntp.org?pool=1", protocol: "ntp" },
+      ],
       resources: { cpuPercent: 0.5, rssBytes: 1 },
       agentVersion: "0.1.0",
     });

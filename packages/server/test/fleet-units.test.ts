@@ -43,7 +43,9 @@ describe("report rows", () => {
   it("takes the protocol from the URL, else the id", () => {
     expect(protocolOf("nts://time.cloudflare.com", "x")).toBe("nts");
     expect(protocolOf("", "PTP://eth0")).toBe("ptp");
-    expect(protocolOf("", "local")).toBe("unknown");
+    expect(protocolOf("", "local")).toBe("local");
+    expect(protocolOf("system?maxerror=500", "system?maxerror=500")).toBe("system");
+    expect(protocolOf("", "192.0.2.1")).toBe("unknown");
   });
 
   it("uses the selected source's delay and jitter and drops repeated source ids", () => {

@@ -70,6 +70,15 @@ interface Pending {
 }
 const PARKED_KEEP = 4;
 
+const digits = (n: number): number => String(n).length;
+
+/** A report's line with its seq moved up by `shift` (lines start `{"seq":N`, see segments.ts). */
+function shiftSeq(line: string, shift: number): string {
+  const seq = lineSeq(line);
+  if (seq === undefined) return line;
+  return `{"seq":${seq + shift}${line.slice(`{"seq":${seq}`.length)}`;
+}
+
 /** The durable, bounded report queue. Every method is serialized; none throws on a disk fault. */
 export class ReportBuffer {
   readonly dir: string;
@@ -162,6 +171,27 @@ export class ReportBuffer {
     });
   }
 
+  /** False until a buffer created empty has been {@link rebase}d on the server's last seq. */
+  get seqConfirmed(): boolean {
+    return this.#cursor.confirmed;
+  }
+
+  /**
+   * Aligns the seqs with the server's last stored seq `serverLastSeq` for this node
+   * (docs/report-protocol.md §3, "Seqs after a lost buffer"):
+   * - a buffer created empty and not yet checked (an agent that lost its buffer but kept
+   *   its credentials, or a first start): nothing in it was ever sent, so every report,
+   *   pending or dropped, moves up by `serverLastSeq` — segment files rewritten from the
+   *   highest down, each under its new name — and later reports follow;
+   * - a checked buffer whose seqs the server has passed (restored from an old copy): its
+   *   pending reports keep their seqs (the server drops those it has as duplicates), new
+   *   ones continue above `serverLastSeq`.
+   * Returns the shift applied (0: none) and the next seq.
+   */
+  rebase(serverLastSeq: number): Promise<{ shift: number; nextSeq: number }> {
+    return this.#run(() => this.#rebase(serverLastSeq));
+  }
+
   /** Waits for pending writes and writes the cursor once more. */
   close(): Promise<void> {
     return this.#run(() => this.#saveCursor(this.#cursor));
@@ -212,6 +242,11 @@ export class ReportBuffer {
           this.#log("warn", `report buffer cursor ${CURSOR} is corrupt (${decoded.reason}): resending all`);
       }
       const names = (await this.#fs.readdir(this.dir)).filter((n) => segmentFirstSeq(n) !== undefined).sort();
+      if (text === undefined && names.length === 0) {
+        // A new (or wiped) buffer: its seqs start at 1 until the server says where its own
+        // stand (rebase); written now, so a restart before that still knows.
+        await this.#saveCursor({ ...EMPTY_CURSOR, confirmed: false });
+      }
       const dead = this.#deadThrough();
       let maxSeq = Math.max(this.#cursor.ackedSeq, this.#cursor.droppedThroughSeq);
       for (const name of names) {
@@ -296,6 +331,68 @@ export class ReportBuffer {
       this.#push({ seq, bytes, line });
     }
     return seq;
+  }
+
+  async #rebase(serverLastSeq: number): Promise<{ shift: number; nextSeq: number }> {
+    const last = Math.max(0, Math.floor(serverLastSeq));
+    if (this.#cursor.confirmed) {
+      if (last >= this.#nextSeq) {
+        this.#log(
+          "warn",
+          `the server holds reports up to seq ${last}, beyond this buffer's ${this.#nextSeq - 1}: new reports continue at ${last + 1}`,
+        );
+        this.#nextSeq = last + 1;
+      }
+      return { shift: 0, nextSeq: this.#nextSeq };
+    }
+    const shift = last;
+    if (shift > 0) {
+      // Highest segment first: its new name is above every name not yet rewritten. A crash
+      // half-way leaves the cursor unconfirmed: the next rebase moves everything again
+      // (a gap in the seqs, never a report twice).
+      const moved = new Map<SegmentInfo, SegmentInfo>();
+      for (const seg of [...this.#segments].sort((a, b) => b.firstSeq - a.firstSeq)) {
+        const from = path.join(this.dir, seg.name);
+        const next: SegmentInfo = {
+          name: segmentName(seg.firstSeq + shift),
+          firstSeq: seg.firstSeq + shift,
+          lastSeq: seg.lastSeq + shift,
+          bytes: seg.bytes,
+        };
+        try {
+          const lines = parseSegment(await this.#fs.readFile(from)).lines.map((l) => shiftSeq(l.line, shift));
+          const text = lines.map((l) => `${l}\n`).join("");
+          await this.#fs.writeAtomic(path.join(this.dir, next.name), text, 0o600);
+          await this.#fs.unlink(from);
+          next.bytes = utf8Length(text);
+          this.#diskWorked();
+        } catch (err) {
+          // What could not be rewritten is read back as missing, and counted as dropped.
+          if (fsReason(err) !== "ENOENT") this.#diskFailed(err);
+        }
+        moved.set(seg, next);
+      }
+      this.#segments = this.#segments.map((seg) => moved.get(seg) ?? seg);
+      this.#current = this.#current === undefined ? undefined : moved.get(this.#current);
+      this.#pending = this.#pending.map((l) => {
+        const line = l.line === undefined ? undefined : shiftSeq(l.line, shift);
+        const bytes =
+          line === undefined ? l.bytes + digits(l.seq + shift) - digits(l.seq) : utf8Length(line) + 1;
+        return line === undefined ? { seq: l.seq + shift, bytes } : { seq: l.seq + shift, bytes, line };
+      });
+      this.#pendingBytes = this.#pending.reduce((a, l) => a + l.bytes, 0);
+      this.#nextSeq += shift;
+      await this.#fs.syncDir(this.dir).catch(() => undefined);
+    }
+    const c = this.#cursor;
+    await this.#saveCursor({
+      ackedSeq: Math.max(c.ackedSeq, last),
+      droppedThroughSeq: c.droppedThroughSeq === 0 ? 0 : c.droppedThroughSeq + shift,
+      dropped: c.dropped,
+      batch: null,
+      confirmed: true,
+    });
+    return { shift, nextSeq: this.#nextSeq };
   }
 
   async #drop(n: number): Promise<void> {
@@ -391,6 +488,7 @@ export class ReportBuffer {
       droppedThroughSeq: this.#cursor.droppedThroughSeq,
       dropped: delivered ? Math.max(0, this.#cursor.dropped - batch.dropped) : this.#cursor.dropped,
       batch: null,
+      confirmed: this.#cursor.confirmed,
     });
     await this.#deleteDead();
   }

@@ -36,6 +36,12 @@ export type PostBatchResult =
   | { readonly kind: "unauthorized" }
   | { readonly kind: "rejected"; readonly status: number; readonly detail: string };
 
+/** What `GET /api/agents/reports/last-seq` answered. */
+export type LastSeqResult =
+  | { readonly kind: "ok"; readonly lastSeq: number }
+  | { readonly kind: "unsupported" }
+  | { readonly kind: "unauthorized" };
+
 const json = (text: string): Record<string, unknown> | undefined => {
   try {
     const v = JSON.parse(text) as unknown;
@@ -70,15 +76,32 @@ export class ReportClient {
     this.#request = options.request ?? httpRequest;
   }
 
-  #send(path: string, headers: Record<string, string>, body: string): Promise<HttpResponse> {
+  #send(path: string, headers: Record<string, string>, body?: string): Promise<HttpResponse> {
     return this.#request({
-      method: "POST",
+      method: body === undefined ? "GET" : "POST",
       url: new URL(path, this.server).href,
       headers,
-      body,
+      ...(body === undefined ? {} : { body }),
       timeoutMs: this.#timeoutMs,
       ...(this.#ca === undefined ? {} : { ca: this.#ca }),
     });
+  }
+
+  /**
+   * `GET /api/agents/reports/last-seq`: the highest seq the server stored for this node.
+   * `unsupported` from a server without the route (404, 405): the reporter goes on as
+   * before. Other failures throw ReportHttpError; transport faults reject.
+   */
+  async lastSeq(token: AccessToken, nodeId: string): Promise<LastSeqResult> {
+    const res = await this.#send("api/agents/reports/last-seq", { authorization: `Bearer ${token.value}` });
+    if (res.status === 401) return { kind: "unauthorized" };
+    if (res.status === 404 || res.status === 405) return { kind: "unsupported" };
+    if (res.status !== 200) throw new ReportHttpError(res.status, `last-seq: ${problemText(res)}`);
+    const b = json(res.body);
+    const last = b?.lastSeq;
+    if (typeof last !== "number" || !Number.isSafeInteger(last) || last < 0 || b?.nodeId !== nodeId)
+      throw new ReportHttpError(res.status, "last-seq: answer lacks this node's lastSeq");
+    return { kind: "ok", lastSeq: last };
   }
 
   /** `POST /api/agents/enroll`: trades the one-time token for client credentials. */

@@ -22,9 +22,22 @@ export interface BufferCursor {
   /** Reports dropped and not yet told to the server in an accepted batch. */
   readonly dropped: number;
   readonly batch: InflightBatch | null;
+  /**
+   * False while the seqs of a buffer created empty were not yet checked against the
+   * server's last stored seq (`GET /api/agents/reports/last-seq`): an agent that lost its
+   * buffer but kept its credentials starts again at seq 1, below what the server holds.
+   * Cursors written before this field existed, and corrupt ones, count as checked.
+   */
+  readonly confirmed: boolean;
 }
 
-export const EMPTY_CURSOR: BufferCursor = { ackedSeq: 0, droppedThroughSeq: 0, dropped: 0, batch: null };
+export const EMPTY_CURSOR: BufferCursor = {
+  ackedSeq: 0,
+  droppedThroughSeq: 0,
+  dropped: 0,
+  batch: null,
+  confirmed: true,
+};
 
 export function encodeCursor(c: BufferCursor): string {
   return `${JSON.stringify({ version: 1, ...c })}\n`;
@@ -54,8 +67,16 @@ export function decodeCursor(
   const batch = decodeBatch(o.batch ?? null);
   if (!count(o.ackedSeq) || !count(o.droppedThroughSeq) || !count(o.dropped) || batch === undefined)
     return { ok: false, reason: "bad fields" };
+  if (o.confirmed !== undefined && typeof o.confirmed !== "boolean")
+    return { ok: false, reason: "bad fields" };
   return {
     ok: true,
-    cursor: { ackedSeq: o.ackedSeq, droppedThroughSeq: o.droppedThroughSeq, dropped: o.dropped, batch },
+    cursor: {
+      ackedSeq: o.ackedSeq,
+      droppedThroughSeq: o.droppedThroughSeq,
+      dropped: o.dropped,
+      batch,
+      confirmed: o.confirmed ?? true,
+    },
   };
 }

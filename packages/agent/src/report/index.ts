@@ -17,6 +17,7 @@ export {
 export { type BufferFs, nodeBufferFs } from "./buffer-fs.js";
 export {
   type AccessToken,
+  type LastSeqResult,
   type PostBatchResult,
   problemText,
   ReportClient,

@@ -15,7 +15,9 @@ import type { Credentials, CredentialsStore } from "./credentials.js";
 
 export interface ReporterOptions {
   readonly buffer: ReportBuffer;
-  readonly client: Pick<ReportClient, "server" | "enroll" | "token" | "postBatch">;
+  /** Without `lastSeq` (a client of an older contract) the seq check is skipped. */
+  readonly client: Pick<ReportClient, "server" | "enroll" | "token" | "postBatch"> &
+    Partial<Pick<ReportClient, "lastSeq">>;
   readonly credentials: CredentialsStore;
   /** One-time enrollment token, used only when no credentials are saved. */
   readonly enrollToken?: string;
@@ -69,6 +71,8 @@ export class Reporter {
   #cancelTick: (() => void) | undefined;
   #cancelRetry: (() => void) | undefined;
   #flushing: Promise<void> | undefined;
+  /** The buffer's seqs were checked against the server's in this run (see #checkSeq). */
+  #seqChecked = false;
   /** Reports the server accepted since start (tests, metrics). */
   sent = 0;
 
@@ -139,6 +143,11 @@ export class Reporter {
       while (this.#state === "running") {
         const creds = await this.#credentials();
         if (creds === undefined) return;
+        if (!this.#seqChecked && !(await this.#checkSeq(await this.#accessToken(creds), creds))) {
+          if (authRetried) throw new Error("last-seq refused with 401 even with a fresh token");
+          authRetried = true;
+          continue;
+        }
         const batch = await this.#o.buffer.nextBatch(this.#o.maxBatch ?? 500, this.#o.newId);
         if (batch === undefined) return;
         const token = await this.#accessToken(creds);
@@ -169,6 +178,37 @@ export class Reporter {
     } catch (err) {
       this.#retry(describe(err), undefined, (err as { code?: unknown }).code === "REPORT_AUTH_FAILED");
     }
+  }
+
+  /**
+   * Once per run, before the first batch: the server's last stored seq for this node
+   * (docs/report-protocol.md §3). A buffer that was lost (credentials kept) restarted at
+   * seq 1, and the server would count its new reports as duplicates: the buffer moves them
+   * above the server's seq ({@link ReportBuffer.rebase}). False on a 401 (new token first).
+   */
+  async #checkSeq(token: AccessToken, creds: Credentials): Promise<boolean> {
+    const lastSeq = this.#o.client.lastSeq;
+    if (lastSeq === undefined) {
+      this.#seqChecked = true;
+      return true;
+    }
+    const r = await lastSeq.call(this.#o.client, token, creds.nodeId);
+    if (r.kind === "unauthorized") {
+      this.#token = undefined;
+      return false;
+    }
+    this.#seqChecked = true;
+    if (r.kind === "unsupported") {
+      this.#o.log("debug", `${this.#o.client.server} does not say its last report seq: seqs unchecked`);
+      return true;
+    }
+    const { shift, nextSeq } = await this.#o.buffer.rebase(r.lastSeq);
+    if (shift > 0)
+      this.#o.log(
+        "info",
+        `report buffer started afresh while the server holds seqs up to ${r.lastSeq} for node ${creds.nodeId}: buffered reports moved up by ${shift} (next seq ${nextSeq})`,
+      );
+    return true;
   }
 
   async #split(batch: ReportBatch): Promise<void> {

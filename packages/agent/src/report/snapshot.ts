@@ -13,9 +13,15 @@ export interface ReportResources {
   readonly rssBytes: number;
 }
 
-/** One source in a report: the status document's source plus the configured URL it belongs to. */
+/**
+ * One source in a report: the status document's source plus the configured URL it belongs
+ * to and the protocol it measures with now (`ntp`, `nts`, `ptp`, `roughtime`, `http`,
+ * `https`, `chronosync`, `local`, `system`, …; a fallback group's current member's, what
+ * `auto://` detected).
+ */
 export interface ReportSource extends SourceDocument {
   readonly url: string;
+  readonly protocol: string;
 }
 
 /** One report, without its `seq` (the buffer assigns it). */
@@ -43,6 +49,7 @@ export function reportRecord(
     sources: status.sources.map((s) => ({
       id: s.id,
       url: urlOf(s.id),
+      protocol: s.protocol,
       state: s.state,
       reach: s.reach,
       lastOffsetNs: s.lastOffsetNs,

@@ -1,7 +1,7 @@
 /**
  * A small real HTTP(S) server implementing docs/report-protocol.md for the agent's
  * integration tests: enrollment tokens, client credentials (HTTP Basic), Bearer tokens,
- * reports deduplicated by (nodeId, seq) and by Idempotency-Key. It can be stopped and
+ * reports deduplicated by (nodeId, seq) and by Idempotency-Key, the node's last seq. It can be stopped and
  * restarted on the same port, answer 503 with Retry-After, refuse big batches with 413,
  * or store a batch and drop the connection before answering.
  */
@@ -87,6 +87,11 @@ export class ReportContractServer {
     };
     const problem = (status: number, title: string) =>
       send(status, { type: "about:blank", title, status }, "application/problem+json");
+    if (req.method === "GET" && req.url === "/api/agents/reports/last-seq") {
+      const nodeId = this.access.get(/^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "");
+      if (nodeId === undefined) return problem(401, "Invalid token");
+      return send(200, { nodeId, lastSeq: this.seqs(nodeId).at(-1) ?? 0 });
+    }
     if (req.method !== "POST") return problem(405, "Method Not Allowed");
     switch (req.url) {
       case "/api/agents/enroll": {

@@ -102,6 +102,21 @@ function bodyHash(body: ReportBatchBody): string {
 }
 
 /**
+ * The highest report seq stored for `nodeId` (0 before its first report), or undefined
+ * when the node does not exist. `nodes.last_seq` only moves forward (`updateNode`), and
+ * retention never lowers it, so seqs at or below it are duplicates for good.
+ */
+export async function lastReportSeq(pool: pg.Pool, nodeId: string): Promise<number | undefined> {
+  const found = await pool.query<{ last_seq: string | null }>(
+    "SELECT last_seq::text FROM nodes WHERE id = $1",
+    [nodeId],
+  );
+  const row = found.rows[0];
+  if (row === undefined) return undefined;
+  return row.last_seq === null ? 0 : Number(row.last_seq);
+}
+
+/**
  * Stores `body` for `nodeId` (the token's node) under `idempotencyKey`; with `webhook`,
  * alert changes are queued in the webhook outbox in the same transaction.
  */

@@ -42,9 +42,15 @@ export interface SourceRow {
 const int = (x: number): string => BigInt(Math.round(x)).toString();
 const intOrNull = (x: number | null): string | null => (x === null ? null : int(x));
 
-/** The scheme of a source URL (`ntp`, `nts`, `ptp`, `roughtime`, `http`, …), or `unknown`. */
+/**
+ * The protocol of a source its report did not name (agents before issue 6): the URL's
+ * scheme (`ntp`, `nts`, `ptp`, `roughtime`, `http`, …), the bare words `local` and
+ * `system`, or `unknown`.
+ */
 export function protocolOf(url: string, id: string): string {
   for (const text of [url, id]) {
+    const word = /^(local|system)(\?|$)/i.exec(text);
+    if (word !== null) return word[1]!.toLowerCase();
     const match = /^([a-z][a-z0-9+.-]*):/i.exec(text);
     if (match !== null) return match[1]!.toLowerCase();
   }
@@ -96,7 +102,7 @@ export function batchRows(reports: readonly Report[]): { reports: ReportRow[]; s
         at_ns: at,
         source_id: s.id,
         url: s.url,
-        protocol: protocolOf(s.url, s.id),
+        protocol: s.protocol ?? protocolOf(s.url, s.id),
         state: s.state,
         reach: s.reach,
         last_offset_ns: intOrNull(s.lastOffsetNs),

@@ -1,14 +1,21 @@
 /**
  * The agent-facing routes of docs/report-protocol.md: `POST /api/agents/enroll` (a
- * one-time token for a node and its OAuth client) and `POST /api/agents/reports`
- * (batches, machine token with scope `reports:write`, `Idempotency-Key`).
+ * one-time token for a node and its OAuth client), `POST /api/agents/reports`
+ * (batches, machine token with scope `reports:write`, `Idempotency-Key`) and
+ * `GET /api/agents/reports/last-seq` (where the node's seqs stand on the server).
  */
 import type { FastifyInstance } from "fastify";
 import { clientActive, enroll } from "../clients/store.js";
 import { ServerError } from "../errors.js";
-import { storeBatch } from "../fleet/ingest.js";
+import { lastReportSeq, storeBatch } from "../fleet/ingest.js";
 import type { FleetServices } from "../fleet/services.js";
-import { EnrollBody, EnrollResponse, ReportBatchBody, ReportBatchResponse } from "../schemas/fleet.js";
+import {
+  EnrollBody,
+  EnrollResponse,
+  LastSeqResponse,
+  ReportBatchBody,
+  ReportBatchResponse,
+} from "../schemas/fleet.js";
 import { ProblemSchema } from "../schemas/ledger.js";
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -89,6 +96,31 @@ export async function agentRoutes(app: FastifyInstance, options: AgentRouteOptio
       options.services.metrics.reports.inc(stored.accepted);
       if (stored.changes.length > 0) void options.services.webhook?.kick();
       return reply.code(202).send({ accepted: stored.accepted, duplicates: stored.duplicates });
+    },
+  );
+
+  app.get(
+    "/api/agents/reports/last-seq",
+    {
+      schema: {
+        tags: ["agents"],
+        summary:
+          "The highest report seq stored for the token's node (0: none), so an agent that lost its report buffer continues above it",
+        response: { 200: LastSeqResponse, "4xx": ProblemSchema },
+      },
+      config: { scopes: ["reports:write"], roles: [] },
+    },
+    async (request, reply) => {
+      const client = request.client;
+      if (client === null) throw new ServerError("FORBIDDEN", "this needs an agent token");
+      if (!(await clientActive(pool, client.clientId))) {
+        reply.header("www-authenticate", 'Bearer realm="chronosync", error="invalid_token"');
+        throw new ServerError("UNAUTHORIZED", "this client was revoked");
+      }
+      const lastSeq = await lastReportSeq(pool, client.nodeId);
+      if (lastSeq === undefined)
+        throw new ServerError("FORBIDDEN", "the node of this token no longer exists");
+      return { nodeId: client.nodeId, lastSeq };
     },
   );
 }

@@ -32,6 +32,8 @@ export const EnrollResponse = Type.Object({
 export const ReportSourceSchema = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 512 }),
   url: Type.String({ maxLength: 2048 }),
+  /** What the source measures with now (agents before issue 6 omit it: the URL's scheme then). */
+  protocol: Type.Optional(Type.String({ pattern: "^[a-z][a-z0-9+.-]{0,31}$" })),
   state: Type.String({ pattern: "^[a-z][a-z-]{0,31}$" }),
   reach: Type.String({ pattern: "^[0-7]{1,3}$" }),
   lastOffsetNs: NsOrNull,
@@ -73,6 +75,12 @@ export const ReportBatchBody = Type.Object({
   dropped: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
 });
 export type ReportBatchBody = Static<typeof ReportBatchBody>;
+
+export const LastSeqResponse = Type.Object({
+  nodeId: Type.String({ format: "uuid" }),
+  /** The highest seq stored for the node; 0 before its first report. */
+  lastSeq: Type.Integer({ minimum: 0 }),
+});
 
 export const ReportBatchResponse = Type.Object({
   accepted: Type.Integer(),
