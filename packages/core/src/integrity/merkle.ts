@@ -25,6 +25,17 @@ export function leafHash(data: Uint8Array | string): string {
   return toHex(sha256(LEAF_INPUT));
 }
 
+/**
+ * RFC 9162 leaf hash (bytes) of a 32-byte value given as 64 hex digits, without the
+ * intermediate buffers of {@link leafHash} (hot path: one per normalized timestamp).
+ */
+export function leafHashOfHex(hex: string): Uint8Array {
+  LEAF_INPUT_BUFFER[0] = 0x00;
+  if (LEAF_INPUT_BUFFER.write(hex, 1, 32, "hex") !== 32) return fromHex(leafHash(hex));
+  return sha256(LEAF_INPUT_BUFFER);
+}
+const LEAF_INPUT_BUFFER = Buffer.alloc(33);
+
 /** 0x01 || left || right, reused by every {@link node} call (hashing is synchronous). */
 const NODE_INPUT = new Uint8Array(65);
 
@@ -53,9 +64,10 @@ export class MerkleTree {
   readonly size: number;
   private readonly levels: Uint8Array[][];
 
-  constructor(leafHashes: readonly string[]) {
+  /** A tree over leaf hashes given as hex, or as 32-byte arrays (taken as they are). */
+  constructor(leafHashes: readonly string[] | readonly Uint8Array[]) {
     this.size = leafHashes.length;
-    let level = leafHashes.map(fromHex);
+    let level: Uint8Array[] = leafHashes.map((h) => (typeof h === "string" ? fromHex(h) : h));
     this.levels = [level];
     while (level.length > 1) {
       const next: Uint8Array[] = [];

@@ -16,7 +16,7 @@ import { canonicalJson } from "./canonical-json.js";
 import { isHash } from "./digest.js";
 import type { KeySet } from "./key-set.js";
 import type { LogEntry } from "./log-entry.js";
-import { leafHash, MerkleTree, verifyInclusion } from "./merkle.js";
+import { leafHash, leafHashOfHex, MerkleTree, verifyInclusion } from "./merkle.js";
 import { type Receipt, type VerifyReceiptOptions, type VerifyResult, verifyReceipt } from "./receipt.js";
 
 /** Domain separation prefix of a record hash (then the record's canonical JSON). */
@@ -67,7 +67,7 @@ export function recordBatch(recordHashes: readonly string[]): {
   payload: RecordBatchPayload;
   tree: MerkleTree;
 } {
-  const tree = new MerkleTree(recordHashes.map((h) => leafHash(h)));
+  const tree = new MerkleTree(recordHashes.map(leafHashOfHex));
   return { payload: { records: recordHashes.length, recordsRoot: tree.root }, tree };
 }
 

@@ -71,14 +71,12 @@ export function normalizeTimestamp(
         `unknown offset model ${JSON.stringify((model as { kind: unknown }).kind)}`,
       );
   }
-  const result = {
-    normalizedNs: input.originalNs + estimate.offsetNs,
-    uncertaintyNs: estimate.uncertaintyNs + precisionNs,
-    method: model.kind,
-    offsetNs: estimate.offsetNs,
-    flags: [],
-  };
-  return latencyNs === undefined ? result : { ...result, latencyNs };
+  const normalizedNs = input.originalNs + estimate.offsetNs;
+  const uncertaintyNs = estimate.uncertaintyNs + precisionNs;
+  const { offsetNs } = estimate;
+  return latencyNs === undefined
+    ? { normalizedNs, uncertaintyNs, method: model.kind, offsetNs, flags: [] }
+    : { normalizedNs, uncertaintyNs, method: model.kind, offsetNs, flags: [], latencyNs };
 }
 
 /** The policy's failed checks for a result, in a fixed order (divergence first). */

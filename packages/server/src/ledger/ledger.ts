@@ -125,9 +125,8 @@ export class Ledger {
     const made = batches.map((records) => {
       if (records.length === 0) throw new RangeError("a record batch holds at least one record");
       const { payload, tree } = recordBatch(records.map((r) => r.hash));
-      let text = "[";
-      for (let i = 0; i < records.length; i++) text += i === 0 ? records[i]!.json : `,${records[i]!.json}`;
-      return { payload, tree, text: `${text}]` };
+      // join() gives one flat string (a += chain is a rope that every later scan copies).
+      return { payload, tree, text: `[${records.map((r) => r.json).join(",")}]` };
     });
     const receipts = await this.#write(
       RECORD_BATCH_KIND,

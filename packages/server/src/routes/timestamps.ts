@@ -114,11 +114,10 @@ export async function timestampRoutes(app: FastifyInstance, options: TimestampRo
       // is put together from it rather than serialized again. No per-record inclusion path:
       // the response holds every record of its batch entry, so a verifier rebuilds the tree
       // (GET /api/ledger/entries/:seq/records/:index gives one record's path).
-      let out = `{"receivedAt":"${formatRfc3339(receivedNs, 9)}","receipt":${JSON.stringify(receipt)},"records":[`;
-      for (let i = 0; i < records.length; i++) {
-        const record = records[i]!;
-        out += `${i === 0 ? "" : ","}${record.json.slice(0, -1)},"integrityHash":"${record.hash}","recordIndex":${i}}`;
-      }
+      const parts = records.map(
+        (r, i) => `${r.json.slice(0, -1)},"integrityHash":"${r.hash}","recordIndex":${i}}`,
+      );
+      const out = `{"receivedAt":"${formatRfc3339(receivedNs, 9)}","receipt":${JSON.stringify(receipt)},"records":[${parts.join(",")}`;
       return reply.type("application/json; charset=utf-8").send(`${out}]}`);
     },
   );
