@@ -154,3 +154,64 @@ describe("POST /oauth/token", () => {
     expect(res.json().error).toBe("invalid_client");
   });
 });
+
+describe("failed attempts are rate limited per address", () => {
+  const from = (remoteAddress: string) => ({ remoteAddress });
+
+  it("POST /oauth/token: 30 failures a minute, then 429 with Retry-After; successes never count", async () => {
+    const good = () =>
+      app.inject({
+        method: "POST",
+        url: "/oauth/token",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          ...basic(node.clientId, node.clientSecret),
+        },
+        payload: "grant_type=client_credentials",
+        ...from("10.9.9.1"),
+      });
+    for (let i = 0; i < 50; i++) expect((await good()).statusCode).toBe(200);
+    const bad = () =>
+      app.inject({
+        method: "POST",
+        url: "/oauth/token",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...basic(node.clientId, "wrong") },
+        payload: "grant_type=client_credentials",
+        ...from("10.9.9.1"),
+      });
+    for (let i = 0; i < 30; i++) expect((await bad()).statusCode).toBe(401);
+    const limited = await bad();
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+    expect(limited.json()).toMatchObject({ error: "invalid_client" });
+    // The right secret from that address waits too; another address does not.
+    expect((await good()).statusCode).toBe(429);
+    const elsewhere = await app.inject({
+      method: "POST",
+      url: "/oauth/token",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        ...basic(node.clientId, node.clientSecret),
+      },
+      payload: "grant_type=client_credentials",
+      ...from("10.9.9.2"),
+    });
+    expect(elsewhere.statusCode).toBe(200);
+  });
+
+  it("POST /api/agents/enroll: 10 failed tokens a minute, then 429 problem+json", async () => {
+    const attempt = (token: string) =>
+      app.inject({
+        method: "POST",
+        url: "/api/agents/enroll",
+        payload: { token, hostname: "h", agentVersion: "0.1.0" },
+        ...from("10.9.9.3"),
+      });
+    for (let i = 0; i < 10; i++) expect((await attempt(`cset_guess${i}`)).statusCode).toBe(401);
+    const limited = await attempt("cset_guess-more");
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers["content-type"]).toMatch(/problem\+json/);
+    expect(limited.headers["retry-after"]).toBeDefined();
+    expect(limited.json().code).toBe("TOO_MANY_REQUESTS");
+  });
+});

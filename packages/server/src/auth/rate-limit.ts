@@ -1,6 +1,8 @@
 /**
- * Login rate limiting: a fixed window per key (client address and username), in this
- * process's memory. Time is passed in, so tests drive it without timers.
+ * Rate limiting: a fixed window per key (e.g. a client address), in this process's
+ * memory. Time is passed in, so tests drive it without timers. `hit` counts every attempt
+ * (logins); `blocked` + `hit` on failure only count failures (token and enrollment
+ * endpoints, where a fleet behind one address succeeds often and must not be slowed).
  */
 export class RateLimiter {
   readonly #limit: number;
@@ -22,6 +24,14 @@ export class RateLimiter {
     }
     window.count++;
     if (window.count <= this.#limit) return undefined;
+    return Math.max(1, Math.ceil((window.start + this.#windowMs - nowMs) / 1000));
+  }
+
+  /** Seconds to wait when `key` is over the limit at `nowMs` (counts nothing), else undefined. */
+  blocked(key: string, nowMs: number): number | undefined {
+    const window = this.#windows.get(key);
+    if (window === undefined || nowMs - window.start >= this.#windowMs || window.count < this.#limit)
+      return undefined;
     return Math.max(1, Math.ceil((window.start + this.#windowMs - nowMs) / 1000));
   }
 

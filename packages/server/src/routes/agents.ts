@@ -5,6 +5,7 @@
  * `GET /api/agents/reports/last-seq` (where the node's seqs stand on the server).
  */
 import type { FastifyInstance } from "fastify";
+import { RateLimiter } from "../auth/rate-limit.js";
 import { clientActive, enroll } from "../clients/store.js";
 import { ServerError } from "../errors.js";
 import { lastReportSeq, storeBatch } from "../fleet/ingest.js";
@@ -25,8 +26,12 @@ export interface AgentRouteOptions {
   readonly services: FleetServices;
 }
 
+/** Failed enrollments (unknown, used, revoked or expired tokens) per address per minute. */
+export const FAILED_ENROLLMENTS_PER_MINUTE = 10;
+
 export async function agentRoutes(app: FastifyInstance, options: AgentRouteOptions): Promise<void> {
   const pool = app.database.pool;
+  const failedEnrollments = new RateLimiter(FAILED_ENROLLMENTS_PER_MINUTE, 60_000);
 
   app.post<{ Body: EnrollBody }>(
     "/api/agents/enroll",
@@ -40,7 +45,20 @@ export async function agentRoutes(app: FastifyInstance, options: AgentRouteOptio
       config: { public: true },
     },
     async (request, reply) => {
-      const enrolled = await enroll(pool, request.body, options.now());
+      const now = options.now();
+      const wait = failedEnrollments.blocked(request.ip, now.getTime());
+      if (wait !== undefined)
+        throw new ServerError("TOO_MANY_REQUESTS", "too many failed enrollments from this address", {
+          retryAfter: wait,
+        });
+      let enrolled: Awaited<ReturnType<typeof enroll>>;
+      try {
+        enrolled = await enroll(pool, request.body, now);
+      } catch (err) {
+        if (err instanceof ServerError && (err.code === "UNAUTHORIZED" || err.code === "GONE"))
+          failedEnrollments.hit(request.ip, now.getTime());
+        throw err;
+      }
       await app.ledger.append("audit.node-enrolled", [
         {
           nodeId: enrolled.nodeId,

@@ -7,6 +7,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { RateLimiter } from "../auth/rate-limit.js";
 import { authenticateClient } from "../clients/store.js";
 import { CLIENT_TOKEN_SECONDS, isClientScope, issueClientToken } from "../clients/tokens.js";
 
@@ -55,7 +56,11 @@ function basicCredentials(header: string | undefined): [string, string] | null |
   return id === undefined || secret === undefined ? undefined : [id, secret];
 }
 
+/** Failed client authentications per address per minute before 429 (successes are not counted). */
+export const FAILED_CLIENT_AUTH_PER_MINUTE = 30;
+
 export async function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptions): Promise<void> {
+  const failures = new RateLimiter(FAILED_CLIENT_AUTH_PER_MINUTE, 60_000);
   // Form bodies are parsed to a map of single values; a repeated parameter is kept as an
   // array so the handler can refuse it (§3.2: parameters MUST NOT be repeated).
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
@@ -99,9 +104,22 @@ export async function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptio
       if (clientId === undefined || secret === undefined)
         return fail(reply, 401, "invalid_client", "client authentication is required", true);
       const now = options.now();
+      const wait = failures.blocked(request.ip, now.getTime());
+      if (wait !== undefined)
+        return reply
+          .code(429)
+          .header("retry-after", String(wait))
+          .header("cache-control", "no-store")
+          .type("application/json")
+          .send({
+            error: "invalid_client",
+            error_description: `too many failed client authentications from this address; retry in ${wait} s`,
+          });
       const client = await authenticateClient(app.database.pool, clientId, secret, now);
-      if (client === undefined)
+      if (client === undefined) {
+        failures.hit(request.ip, now.getTime());
         return fail(reply, 401, "invalid_client", "unknown client, wrong secret or revoked", basic !== null);
+      }
       const requested = param("scope")
         ?.split(" ")
         .filter((s) => s !== "");
