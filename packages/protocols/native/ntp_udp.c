@@ -511,7 +511,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties) != napi_ok ||
-      ntp_udp_client_define(env, exports) != 0 || unix_dgram_define(env, exports) != 0) {
+      ntp_udp_client_define(env, exports) != 0 || unix_dgram_define(env, exports) != 0 ||
+      ptp_udp_define(env, exports) != 0) {
     return NULL;
   }
   return exports;

@@ -1,7 +1,7 @@
 /*
- * ntp_udp.h: what the NTP server (ntp_udp.c), the NTP client (ntp_udp_client.c) and the
- * AF_UNIX datagram client (unix_dgram.c) of the addon share: a socket polled on Node's loop
- * with its lifecycle, and small helpers.
+ * ntp_udp.h: what the NTP server (ntp_udp.c), the NTP client (ntp_udp_client.c), the
+ * AF_UNIX datagram client (unix_dgram.c) and the PTP socket (ptp_udp.c) of the addon
+ * share: a socket polled on Node's loop with its lifecycle, and small helpers.
  */
 #ifndef CHRONOSYNC_NTP_UDP_H
 #define CHRONOSYNC_NTP_UDP_H
@@ -76,5 +76,7 @@ napi_value set_number(napi_env env, napi_value object, const char *name, double 
 int ntp_udp_client_define(napi_env env, napi_value exports);
 /* Adds the AF_UNIX datagram client's functions (unix_dgram.c) to the module's exports. */
 int unix_dgram_define(napi_env env, napi_value exports);
+/* Adds the PTP socket's functions (ptp_udp.c) to the module's exports. */
+int ptp_udp_define(napi_env env, napi_value exports);
 
 #endif

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Builds the optional native NTP transport (native/ntp_udp.c, the server, and
 // native/ntp_udp_client.c, queryNtp's socket, and native/unix_dgram.c, the AF_UNIX datagram
-// socket of queryChronyd → native/build/ntp_udp.node)
+// socket of queryChronyd, and native/ptp_udp.c, PTP's sockets with kernel software
+// timestamps → native/build/ntp_udp.node)
 // with the system C compiler and the headers of the Node that runs this script. Optional
 // by design: without Linux, a C compiler or Node's headers it prints one line and exits 0,
-// and startNtpServer and queryNtp use node:dgram. See docs/ntp-server-fast-path.md.
+// and startNtpServer, queryNtp, queryPtp and servePtp use node:dgram. See docs/ntp-server-fast-path.md.
 //
 // Usage: node packages/protocols/scripts/build-native.mjs   (run by the root `prepare`)
 import { spawnSync } from "node:child_process";
@@ -13,7 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
-const sources = ["ntp_udp.c", "ntp_udp_client.c", "unix_dgram.c"].map((file) =>
+const sources = ["ntp_udp.c", "ntp_udp_client.c", "unix_dgram.c", "ptp_udp.c"].map((file) =>
   path.join(root, "native", file),
 );
 const outDir = path.join(root, "native", "build");

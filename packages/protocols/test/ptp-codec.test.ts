@@ -7,9 +7,11 @@ import { describe, expect, it } from "vitest";
 import {
   decodeCurrentDataSet,
   decodePtpMessage,
+  decodePtpUnicastTlv,
   decodeTimePropertiesDataSet,
   encodeManagement,
   encodePtpMessage,
+  encodePtpUnicastTlv,
   hasPtpFlag,
   newPtpHeader,
   PTP_ALL_PORTS,
@@ -19,6 +21,7 @@ import {
   PtpManagementId,
   type PtpMessage,
   PtpMessageType,
+  PtpTlvType,
 } from "../src/index.js";
 
 const load = <T>(name: string): T =>
@@ -145,6 +148,33 @@ describe("hand-built vectors from the standard's layouts", () => {
         expect(tp.flags & PtpFlag.ptpTimescale).not.toBe(0);
       }
     }
+    if (m.kind === "signaling") {
+      expect(hasPtpFlag(m.header, PtpFlag.unicastFlag)).toBe(true);
+      expect(m.targetPortIdentity).toEqual(
+        e.targetClockIdentity === undefined
+          ? PTP_ALL_PORTS
+          : { clockIdentity: e.targetClockIdentity, portNumber: e.targetPortNumber },
+      );
+      expect(m.tlvs).toHaveLength(e.tlvs as number);
+      const unicast = m.tlvs.map((t) => decodePtpUnicastTlv(t));
+      expect(unicast).toEqual(e.unicast);
+      // Each TLV re-encodes byte for byte from its decoded form.
+      for (const [i, tlv] of unicast.entries()) {
+        const again = encodePtpUnicastTlv(tlv!);
+        expect(again.tlvType).toBe(m.tlvs[i]!.tlvType);
+        expect(toHex(again.valueField)).toBe(toHex(m.tlvs[i]!.valueField));
+      }
+    }
+  });
+
+  it("reads no unicast TLV from another TLV type, and rejects a short one", () => {
+    expect(decodePtpUnicastTlv({ tlvType: PtpTlvType.PATH_TRACE, valueField: new Uint8Array(8) })).toBeNull();
+    expect(() =>
+      decodePtpUnicastTlv({
+        tlvType: PtpTlvType.GRANT_UNICAST_TRANSMISSION,
+        valueField: Uint8Array.of(0xb0, 1, 0, 0, 0, 60),
+      }),
+    ).toThrow(PtpDecodeError);
   });
 
   it("encodes a Management GET like pmc's", () => {

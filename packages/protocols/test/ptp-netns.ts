@@ -130,12 +130,16 @@ function spawnLines(argv: readonly string[]): LineChild {
   };
 }
 
-/** Starts ptp4l (`role` master or slave) on `iface` inside `ns`, printing to stdout (-m). */
+/**
+ * Starts ptp4l (`role` master or slave) on `iface` inside `ns`, printing to stdout (-m);
+ * `extra` lines go into its [global] section (e.g. `unicast_listen 1`).
+ */
 export async function startPtp4l(
   link: PtpLink,
   ns: Netns,
   role: "master" | "slave",
   iface: string,
+  extra: readonly string[] = [],
 ): Promise<LineChild> {
   const conf = join(link.dir, `${role}.conf`);
   await writeFile(
@@ -148,6 +152,7 @@ export async function startPtp4l(
       "delay_mechanism E2E",
       role === "master" ? "masterOnly 1" : "slaveOnly 1",
       `uds_address ${join(link.dir, `${role}.sock`)}`,
+      ...extra,
       "",
     ].join("\n"),
   );
@@ -157,16 +162,18 @@ export async function startPtp4l(
 /**
  * Runs `ptp-child.ts` in `ns` (see that file for the modes). `nice` (default 0) is the
  * child's niceness: user-space software timestamps wait for the scheduler, which on a
- * busy machine adds tens to hundreds of µs per receive.
+ * busy machine adds tens to hundreds of µs per receive. `extra` arguments follow the
+ * seconds (the master's address for `unicast`).
  */
 export function startPtpChild(
   ns: Netns,
-  mode: "slave" | "master" | "capture" | "query",
+  mode: "slave" | "unicast" | "master" | "capture" | "query",
   address: string,
   seconds: number,
   nice = 0,
+  extra: readonly string[] = [],
 ): LineChild {
-  const node = [process.execPath, "--import", "tsx", CHILD, mode, address, String(seconds)];
+  const node = [process.execPath, "--import", "tsx", CHILD, mode, address, String(seconds), ...extra];
   return spawnLines([...ns.wrap, ...(nice === 0 ? [] : ["nice", "-n", String(nice)]), ...node]);
 }
 

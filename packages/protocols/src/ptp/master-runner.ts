@@ -17,12 +17,17 @@ export interface PtpServerHandle {
   readonly engine: PtpMaster;
   /** Messages sent so far, by kind. */
   readonly sent: Record<PtpMasterSend["kind"], number>;
+  /** The transport's: kernel software timestamps (the addon) or JavaScript readings. */
+  readonly timestamps: PtpUdpTransport["timestamps"];
+  /** The addon's socket counters (null for node:dgram). */
+  transportStats(): ReturnType<PtpUdpTransport["stats"]>;
   close(): Promise<void>;
 }
 
 /**
  * Serves PTP as a master-only ordinary clock on an interface (IEEE 1588-2019, UDPv4,
- * two-step, E2E). Timestamps are software ones of `clock` plus `currentUtcOffset` (TAI).
+ * two-step, E2E). Timestamps are software ones — the kernel's through the addon, else read
+ * in JavaScript — carried over to `clock`, plus `currentUtcOffset` (TAI).
  */
 export async function servePtp(options: PtpServeOptions): Promise<PtpServerHandle> {
   const clock = options.clock ?? systemClock;
@@ -50,6 +55,7 @@ export async function servePtp(options: PtpServeOptions): Promise<PtpServerHandl
     generalPort: options.generalPort,
     ingressLatencyNs: options.ingressLatencyNs,
     egressLatencyNs: options.egressLatencyNs,
+    native: options.native,
     onMessage: (bytes, rxTime) => run(engine.handleMessage(bytes, rxTime)),
   });
   let timer: NodeJS.Timeout | null = null;
@@ -61,10 +67,13 @@ export async function servePtp(options: PtpServeOptions): Promise<PtpServerHandl
     timer = setTimeout(tick, Math.max(1, Math.min(1000, delayMs)));
   };
   tick();
+  const opened = transport;
   return {
     clockIdentity,
     engine,
     sent,
+    timestamps: opened.timestamps,
+    transportStats: () => opened.stats(),
     async close() {
       closed = true;
       if (timer !== null) clearTimeout(timer);

@@ -1,14 +1,29 @@
 /**
  * Runs the {@link PtpSlave} engine on the UDPv4 transport: `startPtpSlave` streams
  * samples; `queryPtp` listens for a master, measures a few exchanges and returns the
- * median offset (master − local, UTC) and path delay.
+ * median offset (master − local, UTC) and path delay. With `unicastMasters`, the slave
+ * does not join the multicast group but negotiates unicast service from those masters
+ * ({@link PtpUnicastClient}, IEEE 1588-2019 §16.1) and sends its Delay_Req to them.
  */
 import { type Clock, type Duration, systemClock } from "@chronosync/core";
 import { PtpTimeoutError } from "../errors.js";
 import { randomClockIdentity } from "./identity.js";
+import { PtpMessageType } from "./messages/header.js";
 import { type PtpSample, PtpSlave, type PtpSlaveAction } from "./slave.js";
 import type { PtpPortState } from "./slave-fsm.js";
 import { openPtpUdp, type PtpUdpTransport, ptpInterfaceAddress } from "./udp-transport.js";
+import { type PtpUnicastAction, PtpUnicastClient, type PtpUnicastGrantEvent } from "./unicast-client.js";
+
+/** Options of a slave (startPtpSlave, queryPtp) beyond the endpoint's. */
+export interface PtpSlaveRunOptions {
+  /**
+   * Unicast negotiation (§16.1) with these masters (IPv4 addresses) instead of multicast,
+   * e.g. ptp4l with `unicast_listen 1`. Default none: multicast.
+   */
+  readonly unicastMasters?: readonly string[];
+  /** Requested grant duration in seconds (unicast). Default 300. */
+  readonly unicastDurationS?: number;
+}
 
 /** Where to listen: an interface name or one of its IPv4 addresses. */
 export interface PtpEndpointOptions {
@@ -27,11 +42,20 @@ export interface PtpEndpointOptions {
   readonly ingressLatencyNs?: bigint;
   /** See {@link PtpUdpOptions.egressLatencyNs}. Default 0. */
   readonly egressLatencyNs?: bigint;
+  /** Kernel timestamps through the addon or node:dgram: see {@link PtpUdpOptions.native}. Default "auto". */
+  readonly native?: boolean | "auto";
 }
 
 export interface PtpSlaveHandle {
   readonly clockIdentity: string;
   readonly engine: PtpSlave;
+  /** The transport's: kernel software timestamps (the addon) or JavaScript readings. */
+  readonly timestamps: PtpUdpTransport["timestamps"];
+  /** The addon's socket counters (null for node:dgram). */
+  transportStats(): ReturnType<PtpUdpTransport["stats"]>;
+  /** The unicast negotiation, when `unicastMasters` was given. */
+  readonly unicast: PtpUnicastClient | null;
+  /** Cancels unicast grants (if any), then closes the sockets. */
   close(): Promise<void>;
 }
 
@@ -44,26 +68,46 @@ export function ptpEndpointAddress(options: PtpEndpointOptions): string {
 
 /** Starts a slave; `onSample` gets every exchange, `onState` every state change. */
 export async function startPtpSlave(
-  options: PtpEndpointOptions & {
-    onSample?: (sample: PtpSample) => void;
-    onState?: (from: PtpPortState, to: PtpPortState, master: string | null) => void;
-  },
+  options: PtpEndpointOptions &
+    PtpSlaveRunOptions & {
+      onSample?: (sample: PtpSample) => void;
+      onState?: (from: PtpPortState, to: PtpPortState, master: string | null) => void;
+      /** Unicast grants and denials. */
+      onGrant?: (event: PtpUnicastGrantEvent) => void;
+    },
 ): Promise<PtpSlaveHandle> {
   const clock = options.clock ?? systemClock;
   const clockIdentity = options.clockIdentity ?? randomClockIdentity();
-  const engine = new PtpSlave({ clockIdentity, domainNumber: options.domain ?? 0 });
+  const domainNumber = options.domain ?? 0;
+  const masters = options.unicastMasters ?? [];
+  const unicast =
+    masters.length === 0
+      ? null
+      : new PtpUnicastClient({ clockIdentity, domainNumber, masters, durationS: options.unicastDurationS });
+  const engine = new PtpSlave({ clockIdentity, domainNumber, unicast: unicast !== null });
   let transport: PtpUdpTransport | null = null;
   const run = (actions: PtpSlaveAction[]) => {
     for (const action of actions) {
       if (action.type === "sample") options.onSample?.(action.sample);
       else if (action.type === "state") options.onState?.(action.from, action.to, action.master);
       else {
-        transport?.send(action.channel, action.bytes).then(
+        // Unicast: to the selected master's address (no Delay_Req before a master is selected).
+        const to = unicast === null ? undefined : (unicast.addressOf(engine.masterPort) ?? masters[0]);
+        transport?.send(action.channel, action.bytes, to).then(
           (t3) => engine.delayReqSent(action.sequenceId, t3),
           () => {}, // a lost Delay_Req times out in the engine
         );
       }
     }
+  };
+  const sends: Promise<unknown>[] = [];
+  const negotiate = (actions: PtpUnicastAction[]) => {
+    for (const action of actions) {
+      if (action.type === "grant") options.onGrant?.(action);
+      else if (transport !== null)
+        sends.push(transport.send(action.channel, action.bytes, action.destination).catch(() => {}));
+    }
+    if (sends.length > 16) sends.splice(0, sends.length - 16);
   };
   clock.now(); // anchor the system clock before the first receive timestamp
   transport = await openPtpUdp({
@@ -73,16 +117,39 @@ export async function startPtpSlave(
     generalPort: options.generalPort,
     ingressLatencyNs: options.ingressLatencyNs,
     egressLatencyNs: options.egressLatencyNs,
-    onMessage: (bytes, rxTime) => run(engine.handleMessage(bytes, rxTime)),
+    native: options.native,
+    joinGroup: unicast === null,
+    onMessage: (bytes, rxTime, channel, source) => {
+      if (unicast !== null && channel === "general" && (bytes[0]! & 0x0f) === PtpMessageType.Signaling)
+        negotiate(unicast.handleMessage(bytes, source, clock.now()));
+      else run(engine.handleMessage(bytes, rxTime));
+    },
   });
   run(engine.start());
-  const timer = setInterval(() => run(engine.handleTimer(clock.now())), 250);
+  const tick = () => {
+    const now = clock.now();
+    if (unicast !== null) negotiate(unicast.handleTimer(now));
+    run(engine.handleTimer(now));
+  };
+  tick();
+  const timer = setInterval(tick, 250);
+  const opened = transport;
+  let closed = false;
   return {
     clockIdentity,
     engine,
+    timestamps: opened.timestamps,
+    transportStats: () => opened.stats(),
+    unicast,
     async close() {
+      if (closed) return;
+      closed = true;
       clearInterval(timer);
-      await transport?.close();
+      if (unicast !== null) {
+        negotiate(unicast.cancelAll());
+        await Promise.all(sends);
+      }
+      await opened.close();
     },
   };
 }
@@ -141,7 +208,7 @@ export function summarizePtpSamples(samples: readonly PtpSample[]): PtpQueryResu
  * @throws {PtpInterfaceNotFoundError} for an unknown interface.
  */
 export async function queryPtp(
-  options: PtpEndpointOptions & { timeoutMs?: number; samples?: number },
+  options: PtpEndpointOptions & PtpSlaveRunOptions & { timeoutMs?: number; samples?: number },
 ): Promise<PtpQueryResult> {
   const wanted = options.samples ?? 6;
   const samples: PtpSample[] = [];

@@ -69,6 +69,11 @@ export interface PtpSlaveOptions {
   readonly foreignMasterThreshold?: number;
   /** Good exchanges in UNCALIBRATED before SLAVE. Default 2. */
   readonly calibrationSamples?: number;
+  /**
+   * Delay_Req with the unicastFlag (§13.3.2.8), for a master reached by unicast
+   * negotiation (the runner sends it to the master's address). Default false.
+   */
+  readonly unicast?: boolean;
 }
 
 interface SyncPoint {
@@ -99,6 +104,7 @@ export class PtpSlave {
   private readonly receiptTimeout: bigint;
   private readonly threshold: number;
   private readonly calibrationSamples: number;
+  private readonly delayReqFlags: number;
   private readonly foreign = new Map<string, ForeignMaster>();
   private master: ForeignMaster | null = null;
   private lastMasterAnnounce: Instant = 0n;
@@ -116,6 +122,7 @@ export class PtpSlave {
     this.receiptTimeout = BigInt(options.announceReceiptTimeout ?? 3);
     this.threshold = options.foreignMasterThreshold ?? 2;
     this.calibrationSamples = options.calibrationSamples ?? 2;
+    this.delayReqFlags = options.unicast ? PtpFlag.unicastFlag : 0;
   }
 
   /** The selected master's port identity, or null. */
@@ -270,6 +277,7 @@ export class PtpSlave {
       sourcePortIdentity: this.port,
       sequenceId,
       domainNumber: this.domainNumber,
+      flagField: this.delayReqFlags,
     });
     const utcOffset = BigInt(this.utc().utcOffsetS) * 1_000_000_000n;
     const bytes = encodeDelayReq({ header, originTimestamp: nsToPtpTimestamp(now + utcOffset) });

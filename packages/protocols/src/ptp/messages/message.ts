@@ -1,7 +1,7 @@
 /**
  * Any PTP message: decode by `messageType`, encode by `kind`. Malformed bytes throw
  * {@link PtpDecodeError}; well-formed messages this codec does not handle (another PTP
- * version, peer-delay or signaling, reserved types) come back as a tagged skip, as
+ * version, peer-delay, reserved types) come back as a tagged skip, as
  * linuxptp tells `-EBADMSG` from `-EPROTO`. IEEE 1588-2019 §13. Pure.
  */
 import { decodeAnnounce, encodeAnnounce, type PtpAnnounce } from "./announce.js";
@@ -10,6 +10,7 @@ import { decodeDelayResp, encodeDelayResp, type PtpDelayResp } from "./delay-res
 import { decodeFollowUp, encodeFollowUp, type PtpFollowUp } from "./follow-up.js";
 import { decodePtpHeader, PTP_VERSION, type PtpHeader, PtpMessageType } from "./header.js";
 import { decodeManagement, encodeManagement, type PtpManagement } from "./management.js";
+import { decodeSignaling, encodeSignaling, type PtpSignaling } from "./signaling.js";
 import { decodeSync, encodeSync, type PtpSync } from "./sync.js";
 
 /** A decoded message, tagged by `kind`. */
@@ -19,7 +20,8 @@ export type PtpMessage =
   | ({ kind: "follow-up" } & PtpFollowUp)
   | ({ kind: "delay-resp" } & PtpDelayResp)
   | ({ kind: "announce" } & PtpAnnounce)
-  | ({ kind: "management" } & PtpManagement);
+  | ({ kind: "management" } & PtpManagement)
+  | ({ kind: "signaling" } & PtpSignaling);
 
 /** Why a well-formed message is skipped. */
 export type PtpSkipReason = "unsupported-version" | "unsupported-message-type";
@@ -56,6 +58,8 @@ function decodeBody(bytes: Uint8Array, header: PtpHeader): PtpMessage | null {
       return { kind: "announce", ...decodeAnnounce(bytes, header) };
     case PtpMessageType.Management:
       return { kind: "management", ...decodeManagement(bytes, header) };
+    case PtpMessageType.Signaling:
+      return { kind: "signaling", ...decodeSignaling(bytes, header) };
     default:
       return null;
   }
@@ -76,5 +80,7 @@ export function encodePtpMessage(message: PtpMessage): Uint8Array {
       return encodeAnnounce(message);
     case "management":
       return encodeManagement(message);
+    case "signaling":
+      return encodeSignaling(message);
   }
 }
