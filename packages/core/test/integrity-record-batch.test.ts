@@ -10,6 +10,7 @@ import {
   hashEntry,
   hashRecord,
   type LogEntry,
+  type LogExport,
   RECORD_BATCH_KIND,
   type RecordReceipt,
   recordBatch,
@@ -125,10 +126,10 @@ describe("record batches", () => {
   });
 
   it("an export's records must hash to their entry's recordsRoot", () => {
-    const exp = { version: 1 as const, entries: [audit, { ...entry, records }], checkpoints: [checkpoint] };
+    const exp: LogExport = { version: 1, entries: [audit, { ...entry, records }], checkpoints: [checkpoint] };
     expect(verifyLogExport(exp, keys)).toEqual({ valid: true });
     const edited = structuredClone(exp);
-    (edited.entries[1]!.records![5] as { offsetNs: string }).offsetNs = "1";
+    ((edited.entries[1]!.records as { offsetNs: string }[])[5] as { offsetNs: string }).offsetNs = "1";
     expect(verifyLogExport(edited, keys)).toMatchObject({
       valid: false,
       firstBadSeq: "1",

@@ -191,7 +191,10 @@ describe.each(BACKENDS)("normalize on $name PostgreSQL", ({ create }) => {
     edited.records[7].normalized = "2023-12-20T06:35:23.999000000Z";
     const bad = verifyRecordBatchResponse(edited, keySet);
     expect(bad.valid).toBe(false);
-    expect(bad.records[7]).toMatchObject({ valid: false, reason: expect.stringContaining("record 7 was altered") });
+    expect(bad.records[7]).toMatchObject({
+      valid: false,
+      reason: expect.stringContaining("record 7 was altered"),
+    });
     expect(bad.records[6]).toEqual({ valid: true });
     // Dropping a record is caught too.
     const short = { ...body, records: body.records.slice(1) };

@@ -119,7 +119,8 @@ describe.each(BACKENDS)("verify on $name PostgreSQL", ({ create }) => {
     forged.normalized = "2000-01-01T00:00:00.000000000Z";
     const { integrityHash: _h, recordIndex: _i, ...fields } = forged;
     forged.integrityHash = hashRecord(fields);
-    const results = (await verify({ records: [moved, borrowed, forged], receipt: batch.receipt })).json().results;
+    const results = (await verify({ records: [moved, borrowed, forged], receipt: batch.receipt })).json()
+      .results;
     expect(results[0]).toMatchObject({ valid: false, reason: expect.stringMatching(/integrityHash/) });
     expect(results[1]).toMatchObject({ valid: false, reason: expect.stringMatching(/integrityHash/) });
     expect(results[2]).toMatchObject({ valid: false, reason: expect.stringMatching(/recordsRoot/) });
@@ -159,7 +160,11 @@ describe.each(BACKENDS)("verify on $name PostgreSQL", ({ create }) => {
     );
     const bad = (await verify({ range: { from: first, to: last } })).json();
     expect(bad.valid).toBe(false);
-    expect(bad.results[0]).toMatchObject({ valid: false, code: "CRYPTO_VERIFICATION_FAILED", firstBadSeq: last });
+    expect(bad.results[0]).toMatchObject({
+      valid: false,
+      code: "CRYPTO_VERIFICATION_FAILED",
+      firstBadSeq: last,
+    });
     expect(bad.results[0].reason).toMatch(/recordsRoot/);
     // The response's own records still verify offline against the signed receipt…
     expect(verifyRecordBatchResponse(batch as never, await app.keys.keySet()).valid).toBe(true);
