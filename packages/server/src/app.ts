@@ -27,6 +27,7 @@ import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
 import { keyRoutes } from "./routes/keys.js";
 import { ledgerRoutes } from "./routes/ledger.js";
+import { retentionRoutes } from "./routes/retention.js";
 import { timeRoutes } from "./routes/time.js";
 import { timestampRoutes } from "./routes/timestamps.js";
 import { registerTelemetry } from "./telemetry/plugin.js";
@@ -171,6 +172,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
     await app.register(authRoutes, { jwtKey, now, loginsPerMinute: options.loginsPerMinute ?? 10 });
     await registerFleet(app, { ...options.fleet, jwtKey, now });
+    await app.register(retentionRoutes, { defaults: options.fleet?.retention, now });
     startSealer(app, options.sealIntervalMs ?? 0);
     // Registered last so it runs after every other onClose hook (the sealer's included).
     if (ownsDatabase) app.addHook("onClose", () => database.close());

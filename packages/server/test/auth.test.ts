@@ -201,6 +201,8 @@ describe("route × role matrix", () => {
     "GET /docs/json": ALL,
     "GET /api/ledger/checkpoints": SIGNED_IN,
     "GET /api/ledger/entries/{seq}": SIGNED_IN,
+    // Entry 0 is no record batch: past authentication, 404.
+    "GET /api/ledger/entries/{seq}/records/{index}": { none: 401, viewer: 404, operator: 404, admin: 404 },
     "GET /api/ledger/export": SIGNED_IN,
     "GET /metrics": { none: 401, viewer: 403, operator: 200, admin: 200 },
     "POST /api/keys/rotate": { none: 401, viewer: 403, operator: 403, admin: 200 },
@@ -218,6 +220,7 @@ describe("route × role matrix", () => {
     "DELETE /api/clients/{clientId}": { ...ADMIN_ONLY, admin: 404 },
     "POST /api/agents/enroll": { none: 401, viewer: 401, operator: 401, admin: 401 },
     "POST /api/agents/reports": { none: 401, viewer: 403, operator: 403, admin: 403 },
+    "GET /api/agents/reports/last-seq": { none: 401, viewer: 403, operator: 403, admin: 403 },
     "POST /oauth/token": { none: 400, viewer: 400, operator: 400, admin: 400 },
     "GET /api/nodes": SIGNED_IN,
     "GET /api/nodes/{id}": { none: 401, viewer: 404, operator: 404, admin: 404 },
@@ -226,6 +229,8 @@ describe("route × role matrix", () => {
     "DELETE /api/nodes/{id}": { ...ADMIN_ONLY, admin: 404 },
     "GET /api/alerts": SIGNED_IN,
     "GET /api/timestamps/sources": SIGNED_IN,
+    // Signed in, but the required sourceId/from/to are missing: 400 once allowed.
+    "GET /api/timestamps/sources/falseticker-history": { none: 401, viewer: 400, operator: 400, admin: 400 },
     "GET /api/events": SIGNED_IN,
     "GET /api/policies": SIGNED_IN,
     "PUT /api/policies/{id}": ADMIN_ONLY,
@@ -235,6 +240,9 @@ describe("route × role matrix", () => {
     "POST /api/users": { none: 401, viewer: 403, operator: 403, admin: 201 },
     "PATCH /api/users/{id}": { ...ADMIN_ONLY, admin: 404 },
     "POST /api/users/{id}/password": { ...ADMIN_ONLY, admin: 404 },
+    "DELETE /api/users/{id}": { ...ADMIN_ONLY, admin: 404 },
+    "GET /api/settings/retention": SIGNED_IN,
+    "PUT /api/settings/retention": ADMIN_ONLY,
   };
   /** Valid bodies of POST routes (so an allowed role gets 2xx, not a validation 400). */
   const BODIES: Record<string, object> = {
@@ -245,6 +253,13 @@ describe("route × role matrix", () => {
     "POST /api/agents/enroll": { token: "cset_unknown", hostname: "h", agentVersion: "0.1.0" },
     "PUT /api/nodes/{id}/policy": { policyId: "default" },
     "PUT /api/policies/{id}": { toleranceNs: 1_000_000, silentAfterS: 300 },
+    "PUT /api/settings/retention": {
+      rawDays: 7,
+      minuteRollupDays: 30,
+      hourRollupDays: 400,
+      resolvedAlertDays: 400,
+      webhookDeliveryDays: 7,
+    },
     "POST /api/auth/password": { currentPassword: "wrong", newPassword: "matrix-password-1" },
     "POST /api/users": { username: "matrix-user", password: "matrix-password-1", role: "viewer" },
     "PATCH /api/users/{id}": { role: "viewer" },
@@ -283,6 +298,7 @@ describe("route × role matrix", () => {
     const [method, path] = route.split(" ") as ["GET" | "POST" | "PUT" | "PATCH" | "DELETE", string];
     const url = path
       .replace("{seq}", "0")
+      .replace("{index}", "0")
       .replace("{id}", "00000000-0000-4000-8000-000000000000")
       .replace("{clientId}", "node-0000000000000000");
     const headers = who === "none" ? {} : { authorization: `Bearer ${fresh[who]}` };

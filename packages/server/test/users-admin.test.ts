@@ -1,10 +1,12 @@
 // People and access (issue 4 §6): the generated admin password must be changed (reported
-// by GET /api/auth/me), admins manage users (create, role, disable, reset), everyone
-// changes their own password; every change is appended to the signed log.
+// by GET /api/auth/me), admins manage users (create, role, disable, reset, delete — not
+// themselves, never the last enabled admin), everyone changes their own password; every
+// change is appended to the signed log.
 import { ManualClock } from "@chronosync/core";
 import { ensureAdmin } from "@chronosync/server";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deleteUser } from "../src/users/store.js";
 import { createExternalDatabase, type TestDatabase } from "./helpers/databases.js";
 import { fleetApp, T0 } from "./helpers/fleet.js";
 
@@ -130,6 +132,74 @@ describe("users", () => {
     }
   });
 
+  it("deletes a user (their sessions end), never oneself nor the last enabled admin", async () => {
+    clock.advance(61n * 1_000_000_000n); // a fresh minute of the login rate limit
+    const admin = await bearer("admin", "a-new-admin-password");
+    const me = (await app.inject({ url: "/api/auth/me", headers: admin })).json();
+    const self = await app.inject({ method: "DELETE", url: `/api/users/${me.id}`, headers: admin });
+    expect(self.statusCode).toBe(409);
+    expect(self.json()).toMatchObject({ code: "CONFLICT" });
+    const created = await app.inject({
+      method: "POST",
+      url: "/api/users",
+      headers: admin,
+      payload: { username: "dora", password: "dora-password-1", role: "admin", mustChangePassword: false },
+    });
+    const dora = created.json();
+    const doraLogin = await login("dora", "dora-password-1");
+    const cookie = doraLogin.cookies.find((c) => c.name === "chronosync_refresh")?.value;
+    expect(cookie).toBeDefined();
+    const doraAuth = { authorization: `Bearer ${doraLogin.json().accessToken}` };
+    // Dora, an admin, deletes the first admin: she is then the last enabled admin and stays.
+    const gone = await app.inject({ method: "DELETE", url: `/api/users/${me.id}`, headers: doraAuth });
+    expect(gone.statusCode).toBe(204);
+    expect((await login("admin", "a-new-admin-password")).statusCode).toBe(401);
+    const again = await app.inject({ method: "DELETE", url: `/api/users/${me.id}`, headers: doraAuth });
+    expect(again.statusCode).toBe(404);
+    // Re-create "admin" as a viewer: viewers may not delete anyone.
+    const restored = await app.inject({
+      method: "POST",
+      url: "/api/users",
+      headers: doraAuth,
+      payload: {
+        username: "admin",
+        password: "a-new-admin-password",
+        role: "viewer",
+        mustChangePassword: false,
+      },
+    });
+    expect(restored.statusCode).toBe(201);
+    const viewer = await bearer("admin", "a-new-admin-password");
+    expect(
+      (await app.inject({ method: "DELETE", url: `/api/users/${dora.id}`, headers: viewer })).statusCode,
+    ).toBe(403);
+    // Deleting a user ends their sessions: the refresh cookie no longer works.
+    const promoted = await app.inject({
+      method: "PATCH",
+      url: `/api/users/${restored.json().id}`,
+      headers: doraAuth,
+      payload: { role: "admin" },
+    });
+    expect(promoted.statusCode).toBe(200);
+    const admin2 = await bearer("admin", "a-new-admin-password");
+    expect(
+      (await app.inject({ method: "DELETE", url: `/api/users/${dora.id}`, headers: admin2 })).statusCode,
+    ).toBe(204);
+    const refresh = await app.inject({
+      method: "POST",
+      url: "/api/auth/refresh",
+      cookies: { chronosync_refresh: cookie! },
+    });
+    expect(refresh.statusCode).toBe(401);
+    const last = (await app.inject({ url: "/api/auth/me", headers: admin2 })).json();
+    const lastDelete = await app.inject({ method: "DELETE", url: `/api/users/${last.id}`, headers: admin2 });
+    expect(lastDelete.statusCode).toBe(409);
+    // An admin disabled a moment ago still holds a valid access token for a few minutes;
+    // the store itself refuses to delete the last enabled admin.
+    await expect(deleteUser(app.database.pool, last.id)).rejects.toMatchObject({ code: "CONFLICT" });
+    expect((await app.inject({ url: "/api/auth/me", headers: admin2 })).statusCode).toBe(200);
+  });
+
   it("appends every user change to the signed log, never a password", async () => {
     const rows = (await app.database.pool.query("SELECT kind, payload FROM ledger_entries ORDER BY seq"))
       .rows;
@@ -139,10 +209,17 @@ describe("users", () => {
       "audit.user-created",
       "audit.user-updated",
       "audit.password-reset",
+      "audit.user-deleted",
     ])
       expect(kinds).toContain(kind);
     const text = JSON.stringify(rows);
-    for (const secret of ["first-password", "reset-password-1", "a-new-admin-password", adminPassword])
+    for (const secret of [
+      "first-password",
+      "reset-password-1",
+      "a-new-admin-password",
+      "dora-password-1",
+      adminPassword,
+    ])
       expect(text).not.toContain(secret);
   });
 });

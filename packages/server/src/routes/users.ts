@@ -2,7 +2,8 @@
  * People and access (issue 4 §6): `GET /api/auth/me` and `POST /api/auth/password` for
  * anyone signed in; `/api/users` for admins (list, create, change role or disable, reset a
  * password). Every change is appended to the signed log (`audit.user-*`,
- * `audit.password-*`); passwords never are.
+ * `audit.password-*`); passwords never are. Nobody deletes their own account, and the last
+ * enabled admin can be neither demoted, disabled nor deleted.
  */
 import type { FastifyInstance } from "fastify";
 import { checkPassword, findUserById } from "../auth/users.js";
@@ -18,7 +19,15 @@ import {
   UserParams,
   UserSchema,
 } from "../schemas/users.js";
-import { addUser, getUser, listUsers, setPassword, updateUser, userDocument } from "../users/store.js";
+import {
+  addUser,
+  deleteUser,
+  getUser,
+  listUsers,
+  setPassword,
+  updateUser,
+  userDocument,
+} from "../users/store.js";
 import type { FleetRouteOptions } from "./enrollment.js";
 
 const SIGNED_IN = ["admin", "operator", "viewer"] as const;
@@ -149,6 +158,28 @@ export async function userRoutes(app: FastifyInstance, options: FleetRouteOption
       const row = await setPassword(pool, request.params.id, request.body.password, true, options.now());
       if (row === undefined) throw new ServerError("NOT_FOUND", "no such user");
       await app.ledger.append("audit.password-reset", [{ username: row.username, by: actor(request) }]);
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete<{ Params: UserParams }>(
+    "/api/users/:id",
+    {
+      schema: {
+        tags: ["users"],
+        summary: "Delete a user (not oneself, never the last enabled admin; their sessions end)",
+        params: UserParams,
+        response: { "4xx": ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      if (request.params.id === request.user?.sub)
+        throw new ServerError("CONFLICT", "you cannot delete your own account; another admin can");
+      const row = await deleteUser(pool, request.params.id);
+      if (row === undefined) throw new ServerError("NOT_FOUND", "no such user");
+      await app.ledger.append("audit.user-deleted", [
+        { username: row.username, role: row.role, by: actor(request) },
+      ]);
       return reply.code(204).send();
     },
   );

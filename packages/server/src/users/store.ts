@@ -2,7 +2,8 @@
  * User administration (issue 4 §6): list, create, change role, disable, reset a password,
  * change one's own. Passwords are bcrypt (cost 12, auth/users.ts). A reset or an
  * admin-chosen first password sets `must_change_password`; changing it clears the flag.
- * Disabling a user or changing a password revokes the user's refresh tokens.
+ * Disabling a user or changing a password revokes the user's refresh tokens; deleting one
+ * removes them with the user (ON DELETE CASCADE).
  */
 import type pg from "pg";
 import { revokeUserTokens } from "../auth/tokens.js";
@@ -110,4 +111,29 @@ export async function setPassword(
   const row = result.rows[0];
   if (row !== undefined) await revokeUserTokens(pool, id, now);
   return row;
+}
+
+/**
+ * Deletes a user (their refresh tokens go with them); refuses (CONFLICT) to delete the
+ * last enabled admin. Answers the deleted row, undefined when there is no such user.
+ */
+export async function deleteUser(pool: pg.Pool, id: string): Promise<UserAdminRow | undefined> {
+  return withTransaction(pool, async (client) => {
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('chronosync-users'))");
+    const found = await client.query<UserAdminRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [
+      id,
+    ]);
+    const row = found.rows[0];
+    if (row === undefined) return undefined;
+    if (row.role === "admin" && !row.disabled) {
+      const admins = await client.query<{ n: string }>(
+        "SELECT count(*)::text AS n FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1",
+        [id],
+      );
+      if (Number(admins.rows[0]?.n ?? 0) === 0)
+        throw new ServerError("CONFLICT", "this is the last enabled admin");
+    }
+    await client.query("DELETE FROM users WHERE id = $1", [id]);
+    return row;
+  });
 }
