@@ -277,20 +277,22 @@ describe("dashboard against a real server", () => {
     ]);
     const saved = join(ARTIFACTS, "normalized.json");
     await download.saveAs(saved);
-    const body = JSON.parse(await readFile(saved, "utf8")) as { records: { receipt: unknown }[] };
-    const receipt = JSON.stringify(body.records[0]?.receipt);
+    // The whole downloaded response is what gets verified: every record against its entry.
+    const receipt = await readFile(saved, "utf8");
+    expect(JSON.parse(receipt)).toMatchObject({ receipt: { entry: { kind: "timestamp.batch" } } });
     await page.getByRole("tab", { name: "Verify" }).click();
     await page.getByLabel("Receipt (JSON)").fill(receipt);
     await page.getByRole("button", { name: "Verify", exact: true }).click();
     await page.getByText("In this browser: valid").waitFor();
     await page.getByText("By the server: valid").waitFor();
+    await page.getByText(/^1 record of entry \d+: hashes, inclusion proofs/).waitFor();
     for (const theme of ["light", "dark"] as const) {
       await setTheme(page, theme);
       expect(await axe(page), `verify (${theme})`).toEqual([]);
     }
     await setTheme(page, "light");
     // A tampered receipt fails in the browser without asking the server.
-    const tampered = receipt.replace('"sourceId":"e2e-client"', '"sourceId":"e2e-mallory"');
+    const tampered = receipt.replace('"sourceId": "e2e-client"', '"sourceId": "e2e-mallory"');
     expect(tampered).not.toBe(receipt);
     await page.getByLabel("Receipt (JSON)").fill(tampered);
     await page.getByRole("button", { name: "Verify", exact: true }).click();
@@ -308,13 +310,102 @@ describe("dashboard against a real server", () => {
     await page.getByRole("button", { name: "Save policy" }).click();
     await page.getByRole("row", { name: /lab ±500 µs 60 s/ }).waitFor();
     await page.getByRole("button", { name: "Create enrollment token" }).click();
-    await page.getByText("Install command").waitFor();
-    expect(await page.locator("pre").first().textContent()).toMatch(
-      /^CHRONOSYNC_ENROLL_TOKEN=\S+ npx -y chronosync agent --server-url http:\/\/127\.0\.0\.1:\d+$/,
+    await page.getByRole("button", { name: "Copy install command" }).waitFor();
+    // The server does not serve the agent bundle: copy it from a checkout (README), then start it.
+    const commands = await page.locator("pre").allTextContents();
+    expect(commands).toHaveLength(2);
+    expect(commands[0]).toBe(
+      "scp packages/agent/dist-bundle/chronosync-agent.mjs NODE:/usr/local/bin/chronosync-agent",
+    );
+    expect(commands[1]).toMatch(
+      /^CHRONOSYNC_ENROLL_TOKEN=cset_\S+ \/usr\/local\/bin\/chronosync-agent agent --server-url http:\/\/127\.0\.0\.1:\d+$/,
     );
     for (const theme of ["light", "dark"] as const) {
       await setTheme(page, theme);
       expect(await axe(page), `settings after changes (${theme})`).toEqual([]);
+    }
+    await setTheme(page, "light");
+  });
+
+  it("settings → users: an admin adds a user, changes the role, disables, resets the password and deletes them", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("heading", { name: "Users" }).waitFor();
+    await page.getByLabel("Username").fill("e2e-olga");
+    await page.getByRole("button", { name: "Generate a temporary password" }).click();
+    expect(await page.getByLabel("Temporary password").inputValue()).toMatch(/^\S{20}$/);
+    await page.getByLabel("Role", { exact: true }).click();
+    await page.getByRole("option", { name: "operator" }).click();
+    await page.getByRole("button", { name: "Add user" }).click();
+    await page.getByText("Added e2e-olga.", { exact: false }).waitFor();
+    await page.getByRole("row", { name: /e2e-olga operator must change password/ }).waitFor();
+    // One's own row offers no delete (the server refuses it too).
+    await page.getByRole("button", { name: "Edit admin" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("heading", { name: "Edit admin" }).waitFor();
+    expect(await dialog.getByRole("button", { name: /^Delete/ }).count()).toBe(0);
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    // From the keyboard: Enter opens the dialog, focus moves into it.
+    for (const theme of ["light", "dark"] as const) {
+      await setTheme(page, theme);
+      await page.getByRole("button", { name: "Edit e2e-olga" }).focus();
+      await page.keyboard.press("Enter");
+      await dialog.getByRole("heading", { name: "Edit e2e-olga" }).waitFor();
+      expect(
+        await page.evaluate<boolean>(
+          `document.querySelector('[role="dialog"]').contains(document.activeElement)`,
+        ),
+      ).toBe(true);
+      expect(await axe(page), `edit user dialog (${theme})`).toEqual([]);
+      await page.keyboard.press("Escape");
+      await dialog.waitFor({ state: "detached" });
+    }
+    await setTheme(page, "light");
+    await page.getByRole("button", { name: "Edit e2e-olga" }).click();
+    await dialog.getByLabel("Role", { exact: true }).click();
+    await page.getByRole("option", { name: "viewer" }).click();
+    await dialog.getByRole("button", { name: "Save role" }).click();
+    await dialog.getByText("Saved: viewer, enabled.").waitFor();
+    await dialog.getByRole("button", { name: "Disable account" }).click();
+    await dialog.getByText("Saved: viewer, disabled.").waitFor();
+    // Behind the modal dialog the table is aria-hidden: read it by text.
+    await page.locator("tbody tr", { hasText: "e2e-olga" }).filter({ hasText: "disabled" }).waitFor();
+    await dialog.getByRole("button", { name: "Enable account" }).waitFor();
+    await dialog.getByLabel("Temporary password").fill("short");
+    await dialog.getByRole("button", { name: "Reset password" }).click();
+    await dialog.getByText("Use at least 10 characters").waitFor();
+    await dialog.getByLabel("Temporary password").fill("reset-by-the-e2e-test");
+    await dialog.getByRole("button", { name: "Reset password" }).click();
+    await dialog
+      .getByText("Password reset. Give e2e-olga the temporary password", { exact: false })
+      .waitFor();
+    await dialog.getByRole("button", { name: "Delete e2e-olga…" }).click();
+    await dialog.getByRole("button", { name: "Delete for good" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await expect.poll(() => page.getByRole("row", { name: /e2e-olga/ }).count()).toBe(0);
+  });
+
+  it("settings → retention: shows the configured defaults, refuses holes, stores an admin's values", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("heading", { name: "Retention", exact: true }).waitFor();
+    await page.getByRole("row", { name: /^1-minute rollups .* 30 days$/ }).waitFor();
+    await page.getByText("The server's configured defaults", { exact: false }).waitFor();
+    await page.getByLabel("Raw reports (days)").fill("40");
+    await page.getByRole("button", { name: "Save retention" }).click();
+    await page.getByText("Keep 1-minute rollups at least as long as raw reports").waitFor();
+    await page.getByLabel("Raw reports (days)").fill("2");
+    await page.getByLabel("Resolved alerts (days)").fill("90");
+    await page.getByRole("button", { name: "Save retention" }).click();
+    await page.getByText("Saved. The retention job uses it from its next run", { exact: false }).waitFor();
+    await page.getByRole("row", { name: /^Raw reports .* 2 days$/ }).waitFor();
+    await page.getByRole("row", { name: /^Resolved alerts .* 90 days$/ }).waitFor();
+    await page.getByText("Set by admin", { exact: false }).waitFor();
+    // Stored on the server: a reload shows the same.
+    await page.reload();
+    await page.getByRole("row", { name: /^Raw reports .* 2 days$/ }).waitFor();
+    for (const theme of ["light", "dark"] as const) {
+      await setTheme(page, theme);
+      expect(await axe(page), `settings with retention (${theme})`).toEqual([]);
     }
     await setTheme(page, "light");
   });
@@ -415,6 +506,60 @@ describe("fleet pages at scale: 5000 nodes and 10 000-point histories from a fix
       await setTheme(page, theme);
       expect(await axe(page), `node detail (${theme})`).toEqual([]);
     }
+    await setTheme(page, "light");
+  });
+
+  it("node detail follows the node's report events, at most one refresh per 5 s, the range sliding to now", async () => {
+    await page.getByRole("heading", { name: "node-4999.lab", level: 1 }).waitFor();
+    await page.getByText("Live", { exact: true }).waitFor();
+    const requests = () => api.historyRequests.filter((r) => r.node === 4999);
+    const before = requests().length;
+    await expect.poll(() => requests().length, { timeout: 15_000 }).toBeGreaterThan(before);
+    const start = requests().length;
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    // ≈ 16 events in 8 s; at most 2–3 refreshes, each reading this period and the previous one.
+    const during = requests().length - start;
+    expect(during).toBeGreaterThanOrEqual(2);
+    expect(during).toBeLessThanOrEqual(6);
+    // The current period's end (the previous period's requests end a day earlier).
+    const latest = Math.max(...requests().map((r) => Date.parse(r.to)));
+    expect(Date.now() - latest).toBeLessThan(10_000);
+    // The chart stays drawn while refreshing (the last answer is kept, no skeleton).
+    expect(await page.locator(".animate-pulse").count()).toBe(0);
+  });
+
+  it("sources: falseticker history over a range, as a chart, a table and per-node periods", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sources" }).click();
+    await page.getByRole("heading", { name: "Sources", level: 1 }).waitFor();
+    // The most-rejected source is shown first.
+    await page
+      .getByText("nts://time.example: 4 periods as a falseticker on 3 nodes; at most 3 nodes at once.")
+      .waitFor();
+    await page.locator("figure canvas").first().waitFor();
+    const periods = page.getByRole("table", { name: "Periods as a falseticker, per node" });
+    expect(await periods.locator("tbody tr").count()).toBe(4);
+    await periods.getByRole("row", { name: /node-0001\.lab .* still flagged/ }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "fixture-sources-chart.png"), fullPage: true });
+    // The table alternative lists every bucket: 24 h in 12 min buckets, both ends included.
+    await page.getByRole("button", { name: "Show as table" }).click();
+    const buckets = page.getByRole("table", { name: /^Nodes reporting and rejecting nts:\/\/time\.example/ });
+    expect(await buckets.locator("tbody tr").count()).toBe(121);
+    const flagged = await buckets.locator("tbody tr td:nth-child(3)").allTextContents();
+    expect(flagged.filter((c) => c !== "0")).toHaveLength(10 + 21); // buckets 30–39 and 100–120
+    await page.locator("figcaption", { hasText: "(per 12 min)" }).waitFor();
+    await page.getByRole("button", { name: "7d", exact: true }).click();
+    await page.locator("figcaption", { hasText: "(per 1 h 24 min)" }).waitFor();
+    // A row's History button switches the source and moves focus to the history.
+    await page.getByRole("button", { name: "History of ntp://pool.ntp.org" }).click();
+    await page
+      .getByText("ntp://pool.ntp.org: Not flagged as a falseticker by any node in this range.")
+      .waitFor();
+    expect((await focused(page))?.name).toBe("Falseticker history");
+    for (const theme of ["light", "dark"] as const) {
+      await setTheme(page, theme);
+      expect(await axe(page), `sources with history (${theme})`).toEqual([]);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, "fixture-sources-dark.png"), fullPage: true });
     await setTheme(page, "light");
   });
 });

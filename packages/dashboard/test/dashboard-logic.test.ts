@@ -1,17 +1,24 @@
 // Pure parts of the dashboard, without a browser: the SSE parser, problem+json → ApiError,
 // apiFetch's one refresh on 401 (against a scripted fetch), fleet figures, node search and
-// sort, the timestamp paste parser, history ranges and the previous-period alignment.
+// sort, the timestamp paste parser, history ranges and the previous-period alignment, the
+// start-up session resume.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { NodeSummary } from "../src/features/nodes/api/types.js";
-import { alignPrevious, previousRange, rangeOf, resolutionFor } from "../src/features/nodes/history-range.js";
+import {
+  alignPrevious,
+  presetRange,
+  previousRange,
+  rangeOf,
+  resolutionFor,
+} from "../src/features/nodes/history-range.js";
 import { filterAndSort } from "../src/features/nodes/node-sort.js";
 import type { FleetNode } from "../src/features/overview/api/types.js";
 import { fleetStats, percentile } from "../src/features/overview/fleet-stats.js";
 import { parseTimestamps } from "../src/features/timestamps/parse-timestamps.js";
-import { apiFetch } from "../src/lib/api.js";
+import { apiFetch, resumeSession } from "../src/lib/api.js";
 import { ApiError, problemToError } from "../src/lib/api-error.js";
 import { formatDuration, parseInstant } from "../src/lib/format.js";
-import { getAccessToken, setAccessToken, useSession } from "../src/lib/session.js";
+import { clearSession, getAccessToken, setAccessToken, useSession } from "../src/lib/session.js";
 import { createSseParser } from "../src/lib/sse-parser.js";
 
 describe("SSE parser (HTML §9.2.6)", () => {
@@ -89,6 +96,47 @@ describe("apiFetch", () => {
     await expect(apiFetch("/api/nodes")).rejects.toMatchObject({ status: 401, message: "expired token" });
     expect(useSession.getState().status).toBe("signed-out");
     expect(answers).toHaveLength(1);
+  });
+
+  it("resumes a session once for concurrent callers, and signs out when the cookie is refused", async () => {
+    useSession.setState({ status: "unknown", user: undefined });
+    const b64 = (v: unknown) => btoa(JSON.stringify(v));
+    const token = `${b64({ alg: "none" })}.${b64({ username: "ada", role: "viewer" })}.x`;
+    let calls = 0;
+    vi.stubGlobal("fetch", async () => {
+      calls++;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return json(200, { accessToken: token, expiresIn: 900 });
+    });
+    // main.tsx at load and the auth guard once mounted share one refresh.
+    expect(await Promise.all([resumeSession(), resumeSession()])).toEqual([true, true]);
+    expect(calls).toBe(1);
+    expect(useSession.getState()).toMatchObject({ status: "signed-in", user: { username: "ada" } });
+    clearSession();
+    useSession.setState({ status: "unknown", user: undefined });
+    vi.stubGlobal("fetch", async () => json(401, { detail: "no cookie" }, "application/problem+json"));
+    expect(await resumeSession()).toBe(false);
+    expect(useSession.getState().status).toBe("signed-out");
+  });
+
+  it("takes over the refresh index.html sent at load, once (the server rotates the cookie)", async () => {
+    useSession.setState({ status: "unknown", user: undefined });
+    const b64 = (v: unknown) => btoa(JSON.stringify(v));
+    const token = `${b64({ alg: "none" })}.${b64({ username: "bo", role: "admin" })}.x`;
+    const scope = globalThis as { __chronosyncRefresh?: Promise<Response> };
+    scope.__chronosyncRefresh = Promise.resolve(json(200, { accessToken: token, expiresIn: 900 }));
+    const sent: string[] = [];
+    vi.stubGlobal("fetch", async (url: string) => {
+      sent.push(url);
+      return json(401, { detail: "refresh token reused" }, "application/problem+json");
+    });
+    expect(await resumeSession()).toBe(true);
+    expect(sent).toEqual([]);
+    expect(scope.__chronosyncRefresh).toBeUndefined();
+    expect(getAccessToken()).toBe(token);
+    // Later refreshes (an expired access token) send their own request.
+    expect(await resumeSession()).toBe(false);
+    expect(sent).toEqual(["/api/auth/refresh"]);
   });
 
   it("turns a failed connection into NETWORK_FAILURE", async () => {
@@ -211,6 +259,16 @@ describe("history ranges", () => {
       to: "2026-01-02T00:00:00.000Z",
       resolution: "1m",
     });
+  });
+  it("ends a preset on the next 10 s boundary, so a prefetch and the page agree on the range", () => {
+    const at = Date.UTC(2026, 10, 29, 12, 0, 3, 400);
+    expect(presetRange("24h", at)).toEqual({
+      from: "2026-11-28T12:00:10.000Z",
+      to: "2026-11-29T12:00:10.000Z",
+      resolution: "1m",
+    });
+    expect(presetRange("1h", at + 6_000)).toEqual(presetRange("1h", at));
+    expect(presetRange("1h", Date.UTC(2026, 10, 29, 12, 0, 10)).to).toBe("2026-11-29T12:00:10.000Z");
   });
   it("aligns the previous period onto the current axis, NaN where it has no data", () => {
     const day = 86_400_000;

@@ -4,7 +4,8 @@
 // `chronosync agent` PROCESS (the built CLI; `npx tsc -b` first) synchronized to chronyd
 // and reporting every second. In headless Chromium, signed in on the overview before the
 // agent exists: the node appears and its offset changes live over SSE, without a reload;
-// its detail page shows the history chart, its table alternative and the chronyd source.
+// its detail page shows the history chart, its table alternative and the chronyd source,
+// and the history grows live as reports arrive.
 // Screenshots go to .tmp/artifacts/dashboard (gitignored).
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -205,6 +206,10 @@ describe("a real agent on the dashboard", () => {
     await page.getByRole("button", { name: "Show as table" }).first().click();
     const rows = page.locator("table").first().locator("tbody tr");
     await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(3);
+    // Live: the agent reports every second; the page re-reads the history on the node's
+    // report events (at most every 5 s), without a reload.
+    const seen = await rows.count();
+    await expect.poll(() => rows.count(), { timeout: 20_000, interval: 500 }).toBeGreaterThan(seen);
     await page.screenshot({ path: join(ARTIFACTS, "live-node-table.png"), fullPage: true });
     await context.close();
   }, 60_000);

@@ -1,21 +1,20 @@
 /**
- * Route guard: signed in → the app; unknown (a fresh page load) → try the refresh cookie
- * once; signed out → the sign-in page, remembering where the user was going.
+ * Route guard: signed in → the app; unknown (a fresh page load) → wait for the refresh
+ * cookie's answer (`resumeSession`); signed out → the sign-in page, remembering where the
+ * user was going.
  */
 import { useEffect } from "react";
 import { Navigate, Outlet, useLocation } from "react-router";
 import { LoadingCards } from "@/components/states";
-import { refreshAccessToken } from "@/lib/api";
-import { clearSession, useSession } from "@/lib/session";
+import { resumeSession } from "@/lib/api";
+import { useSession } from "@/lib/session";
 
 export function RequireAuth() {
   const status = useSession((s) => s.status);
   const location = useLocation();
   useEffect(() => {
-    if (status !== "unknown") return;
-    void refreshAccessToken().then((ok) => {
-      if (!ok) clearSession();
-    });
+    // Usually already running: main.tsx starts it at load, beside the route's chunk.
+    if (status === "unknown") void resumeSession();
   }, [status]);
   if (status === "signed-out") {
     const next = `${location.pathname}${location.search}`;

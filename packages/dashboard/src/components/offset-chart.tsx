@@ -12,6 +12,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { type ChartSeriesKey, chartConfig, resolveChartColor } from "@/lib/chart-config";
 import { formatDuration } from "@/lib/format";
 import { effectiveTheme, useTheme } from "@/lib/theme";
+import { timeAxisRange, windowSeconds } from "@/lib/time-window";
 import { Time } from "./time";
 
 /** One sample; durations in nanoseconds, `time` RFC 3339. */
@@ -30,6 +31,8 @@ export interface OffsetChartProps {
   readonly previous?: readonly ChartPoint[] | undefined;
   readonly series?: readonly ("offsetNs" | "delayNs" | "jitterNs" | "boundNs")[];
   readonly height?: number;
+  /** The queried range (RFC 3339): the time axis spans it, however few the points. */
+  readonly window?: { from: string; to: string } | undefined;
 }
 
 const KEY: Record<string, ChartSeriesKey> = {
@@ -50,10 +53,12 @@ export function OffsetChart({
   previous,
   series = ["offsetNs", "boundNs"],
   height = 280,
+  window,
 }: OffsetChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const [showTable, setShowTable] = useState(false);
   const theme = effectiveTheme(useTheme((s) => s.theme));
+  const xWindow = useMemo(() => windowSeconds(window), [window]);
 
   const data = useMemo(() => {
     const xs = points.map((p) => toSeconds(p.time));
@@ -76,7 +81,8 @@ export function OffsetChart({
       width: el.clientWidth || 600,
       height,
       legend: { show: true },
-      scales: { x: { time: true } },
+      // A single point would otherwise get a years-wide axis (lib/time-window.ts).
+      scales: { x: { time: true, range: (_u, min, max) => timeAxisRange(min, max, xWindow) } },
       axes: [
         { stroke: axis, grid },
         { stroke: axis, grid, label: "ms", values: (_u, vals) => vals.map((v) => `${v}`) },
@@ -106,7 +112,7 @@ export function OffsetChart({
       observer.disconnect();
       plot.destroy();
     };
-  }, [data, series, height, showTable, theme]);
+  }, [data, series, height, showTable, theme, xWindow]);
 
   const step = Math.max(1, Math.ceil(points.length / TABLE_ROWS));
   const rows = showTable ? points.filter((_, i) => i % step === 0) : [];

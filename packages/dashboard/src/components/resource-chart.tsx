@@ -9,6 +9,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { resolveChartColor } from "@/lib/chart-config";
 import { formatBytes, parseInstant } from "@/lib/format";
 import { effectiveTheme, useTheme } from "@/lib/theme";
+import { timeAxisRange, windowSeconds } from "@/lib/time-window";
 import { Time } from "./time";
 
 export interface ResourcePoint {
@@ -23,14 +24,18 @@ export function ResourceChart({
   title,
   points,
   height = 200,
+  window,
 }: {
   title: string;
   points: readonly ResourcePoint[];
   height?: number;
+  /** The queried range (RFC 3339): the time axis spans it, however few the points. */
+  window?: { from: string; to: string } | undefined;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const [showTable, setShowTable] = useState(false);
   const theme = effectiveTheme(useTheme((s) => s.theme));
+  const xWindow = useMemo(() => windowSeconds(window), [window]);
   const data = useMemo(
     () =>
       [
@@ -51,7 +56,7 @@ export function ResourceChart({
       {
         width: el.clientWidth || 600,
         height,
-        scales: { x: { time: true } },
+        scales: { x: { time: true, range: (_u, min, max) => timeAxisRange(min, max, xWindow) } },
         axes: [
           { stroke: axis, grid },
           { stroke: axis, grid, scale: "%", label: "CPU %" },
@@ -72,7 +77,7 @@ export function ResourceChart({
       observer.disconnect();
       plot.destroy();
     };
-  }, [data, height, showTable, theme]);
+  }, [data, height, showTable, theme, xWindow]);
 
   const step = Math.max(1, Math.ceil(points.length / TABLE_ROWS));
   return (

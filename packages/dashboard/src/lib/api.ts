@@ -65,11 +65,31 @@ async function readBody(response: Response): Promise<unknown> {
 
 let refreshing: Promise<boolean> | undefined;
 
-/** Exchanges the refresh cookie for a new access token; concurrent callers share one request. */
+/** Where index.html leaves the refresh it starts before the app's JavaScript has loaded. */
+interface EarlyRefresh {
+  __chronosyncRefresh?: Promise<Response> | undefined;
+}
+
+/** The refresh index.html already sent, once; undefined when there is none (or it was taken). */
+function takeEarlyRefresh(): Promise<Response> | undefined {
+  const scope = globalThis as EarlyRefresh;
+  const early = scope.__chronosyncRefresh;
+  scope.__chronosyncRefresh = undefined;
+  return early;
+}
+
+/**
+ * Exchanges the refresh cookie for a new access token; concurrent callers share one
+ * request. The first call takes over the request index.html sent at load, if any: the
+ * server rotates the cookie on every refresh, so a page load must send exactly one.
+ */
 export function refreshAccessToken(): Promise<boolean> {
   refreshing ??= (async () => {
     try {
-      const response = await send("/api/auth/refresh", { method: "POST", auth: false });
+      const early = takeEarlyRefresh();
+      const response =
+        (early === undefined ? undefined : await early.catch(() => undefined)) ??
+        (await send("/api/auth/refresh", { method: "POST", auth: false }));
       const body = await readBody(response);
       if (!response.ok) return false;
       setAccessToken((body as TokenResponse).accessToken);
@@ -81,6 +101,17 @@ export function refreshAccessToken(): Promise<boolean> {
     }
   })();
   return refreshing;
+}
+
+/**
+ * A page load with no token in memory: trade the refresh cookie for one (sharing an
+ * in-flight refresh); a refusal signs out. Started by `main.tsx` before the route's chunk
+ * has loaded, so the two run in parallel; the auth guard waits for the same promise.
+ */
+export async function resumeSession(): Promise<boolean> {
+  const ok = await refreshAccessToken();
+  if (!ok && getAccessToken() === undefined) clearSession();
+  return ok;
 }
 
 /** Calls the API and answers the parsed JSON body; throws `ApiError` on any failure. */

@@ -9,6 +9,8 @@ export const chartConfig = {
   jitter: { label: "Jitter", color: "--chart-3" },
   bound: { label: "Error bound", color: "--chart-4" },
   previous: { label: "Previous period", color: "--chart-axis" },
+  reporting: { label: "Nodes reporting it", color: "--chart-1" },
+  falseticker: { label: "Nodes flagging it as a falseticker", color: "--chart-2" },
   grid: { label: "Grid", color: "--chart-grid" },
   axis: { label: "Axis", color: "--chart-axis" },
 } as const;

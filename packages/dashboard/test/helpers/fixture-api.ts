@@ -1,7 +1,8 @@
 /**
  * A large, deterministic fleet for the dashboard's scale checks: the fleet routes of issue
  * 4 §5 (`/api/nodes` paged, `/api/nodes/:id`, `/api/nodes/:id/history`, `/api/policies`,
- * `/api/alerts`, `/api/events`, `/api/auth/me`) answering the shapes of
+ * `/api/alerts`, `/api/events`, `/api/auth/me`, `/api/timestamps/sources` and a source's
+ * falseticker history) answering the shapes of
  * packages/server/src/schemas/nodes.ts, with `nodeCount` nodes and 10 000-point
  * histories — what a seeded real server would give, without enrolling thousands of agents.
  * Sign-in accepts any password (the real sign-in is tested against the real server).
@@ -13,6 +14,8 @@ export interface FixtureApi {
   readonly url: string;
   /** Ends every open event stream (the dashboard must show it is reconnecting). */
   dropStreams(): void;
+  /** Every history request so far: node index, `from` and `to` (live refresh checks). */
+  readonly historyRequests: readonly { node: number; from: string; to: string }[];
   close(): Promise<void>;
 }
 
@@ -41,12 +44,82 @@ function nodeAt(i: number, nowMs: number) {
   };
 }
 
+const FIXTURE_SOURCES = [
+  {
+    id: "ntp-pool",
+    url: "ntp://pool.ntp.org",
+    protocol: "ntp",
+    state: "selected",
+    stratum: 2,
+    falsetickers: 0,
+    score: 0.98,
+  },
+  {
+    id: "nts-example",
+    url: "nts://time.example",
+    protocol: "nts",
+    state: "falseticker",
+    stratum: 1,
+    falsetickers: 12,
+    score: 0.2,
+  },
+] as const;
+
+/**
+ * The falseticker history the server would answer: 120 buckets over the range; nodes 1–3
+ * flag `nts-example` in buckets 30–39 and node 1 again from bucket 100 on (still flagged).
+ */
+function falsetickerHistory(query: URLSearchParams, nowMs: number) {
+  const sourceId = query.get("sourceId") ?? "";
+  const to = Date.parse(query.get("to") ?? "") || nowMs;
+  const from = Date.parse(query.get("from") ?? "") || to - 86_400_000;
+  const width = Math.max(10, Math.ceil((to - from) / 1000 / 120));
+  const flagged = sourceId === "nts-example";
+  const count = Math.floor((to - from) / 1000 / width) + 1;
+  const at = (i: number) => new Date(from + i * width * 1000).toISOString();
+  return {
+    sourceId,
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    bucketSeconds: width,
+    buckets: Array.from({ length: count }, (_, i) => ({
+      at: at(i),
+      nodes: 4,
+      falsetickerNodes: !flagged ? 0 : i >= 30 && i < 40 ? 3 : i >= 100 ? 1 : 0,
+    })),
+    periods: !flagged
+      ? []
+      : [
+          ...[1, 2, 3].map((n) => ({
+            nodeId: nodeAt(n, nowMs).id,
+            hostname: nodeAt(n, nowMs).hostname,
+            from: at(30),
+            to: at(39),
+            endedAt: at(40),
+            reports: (10 * width) / 10,
+          })),
+          {
+            nodeId: nodeAt(1, nowMs).id,
+            hostname: nodeAt(1, nowMs).hostname,
+            from: at(100),
+            to: at(count - 1),
+            endedAt: null,
+            reports: 5,
+          },
+        ],
+    truncated: false,
+  };
+}
+
 function send(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
 }
 
 export async function startFixtureApi(nodeCount: number): Promise<FixtureApi> {
   const streams = new Set<ServerResponse>();
+  const historyRequests: { node: number; from: string; to: string }[] = [];
+  // Report events, every 500 ms, for the last node (the first after sorting by name, descending).
+  const liveNode = nodeAt(nodeCount - 1, 0).id;
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://x");
     const now = Date.now();
@@ -103,13 +176,38 @@ export async function startFixtureApi(nodeCount: number): Promise<FixtureApi> {
       res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
       res.write(": open\n\n");
       streams.add(res);
-      const timer = setInterval(() => res.write(`event: report\ndata: {"nodeId":"n-0001"}\n\n`), 500);
+      const timer = setInterval(
+        () => res.write(`event: report\ndata: {"type":"report","nodeId":"${liveNode}"}\n\n`),
+        500,
+      );
       res.on("close", () => {
         clearInterval(timer);
         streams.delete(res);
       });
       return;
     }
+    if (path === "/api/timestamps/sources")
+      return send(res, 200, {
+        sources: FIXTURE_SOURCES.map((src, k) => ({
+          ...src,
+          reach: "377",
+          reachable: true,
+          lastOffsetNs: 1200 * (k + 1),
+          delayNs: 90_000,
+          jitterNs: 800,
+          poll: 6,
+          at: new Date(now).toISOString(),
+          nodes: [0, 1, 2, 3].map((i) => ({
+            nodeId: nodeAt(i, now).id,
+            hostname: nodeAt(i, now).hostname,
+            state: src.state,
+            lastOffsetNs: 1200,
+            score: src.score,
+          })),
+        })),
+      });
+    if (path === "/api/timestamps/sources/falseticker-history")
+      return send(res, 200, falsetickerHistory(url.searchParams, now));
     const m = /^\/api\/nodes\/([^/]+)(\/history)?$/.exec(path);
     const index = m === null ? -1 : Number(m[1]?.slice(-4));
     if (m === null || !(index >= 0 && index < nodeCount))
@@ -156,6 +254,11 @@ export async function startFixtureApi(nodeCount: number): Promise<FixtureApi> {
           },
         ],
       });
+    historyRequests.push({
+      node: index,
+      from: url.searchParams.get("from") ?? "",
+      to: url.searchParams.get("to") ?? "",
+    });
     const from = Date.parse(url.searchParams.get("from") ?? "");
     const to = Date.parse(url.searchParams.get("to") ?? "");
     const n = 10_000;
@@ -185,6 +288,7 @@ export async function startFixtureApi(nodeCount: number): Promise<FixtureApi> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    historyRequests,
     dropStreams: () => {
       for (const s of streams) s.destroy();
     },

@@ -45,6 +45,15 @@ export function rangeOf(fromMs: number, toMs: number): HistoryRange {
   };
 }
 
+/** Preset ranges end on the next 10 s boundary, so a prefetch and the page that mounts a moment later ask for the same range. */
+const PRESET_END_STEP_MS = 10_000;
+
+/** The range a preset means at `nowMs`: it ends at or just after now (the next 10 s boundary). */
+export function presetRange(preset: Preset, nowMs: number): HistoryRange {
+  const to = Math.ceil(nowMs / PRESET_END_STEP_MS) * PRESET_END_STEP_MS;
+  return rangeOf(to - PRESET_MS[preset], to);
+}
+
 /** The same-length range just before `range`. */
 export function previousRange(range: HistoryRange): HistoryRange {
   const from = Date.parse(range.from);

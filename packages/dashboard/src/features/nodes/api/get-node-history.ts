@@ -2,7 +2,7 @@
  * `GET /api/nodes/:id/history?from=&to=&resolution=` — a node's time series over a range,
  * raw or rolled up (`raw` | `1m` | `1h`, issue 4 §5).
  */
-import { queryOptions, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api";
 import type { History, HistoryRange } from "./types";
 
@@ -23,5 +23,7 @@ export function useNodeHistory(id: string, range: HistoryRange | undefined) {
   return useQuery({
     ...nodeHistoryQueryOptions(id, range ?? { from: "", to: "", resolution: "raw" }),
     enabled: range !== undefined,
+    // A live refresh slides the range: keep drawing the last answer until the new one arrives.
+    placeholderData: keepPreviousData,
   });
 }

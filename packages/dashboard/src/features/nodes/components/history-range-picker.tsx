@@ -4,7 +4,7 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import type { HistoryRange } from "../api/get-node-history";
-import { PRESET_MS, type Preset, rangeOf } from "../history-range";
+import { PRESET_MS, type Preset, presetRange, rangeOf } from "../history-range";
 
 interface Props {
   readonly preset: Preset | "custom";
@@ -19,12 +19,12 @@ export function HistoryRangePicker({ preset, presets, onChange }: Props) {
   // The first range is the initial preset, anchored at mount time.
   // biome-ignore lint/correctness/useExhaustiveDependencies: once, at mount
   useEffect(() => {
-    if (preset !== "custom") onChange(preset, rangeOf(Date.now() - PRESET_MS[preset], Date.now()));
+    if (preset !== "custom") onChange(preset, presetRange(preset, Date.now()));
   }, []);
   const pick = (value: string) => {
     if (value === "custom") return onChange("custom", rangeOf(Date.now() - PRESET_MS["24h"], Date.now()));
     const p = value as Preset;
-    onChange(p, rangeOf(Date.now() - PRESET_MS[p], Date.now()));
+    onChange(p, presetRange(p, Date.now()));
   };
   const applyCustom = () => {
     const f = Date.parse(from);

@@ -1,10 +1,15 @@
 /**
  * Node detail: offset, error bound, delay and jitter over 1 h / 24 h / 7 d / 30 d or a
- * custom range, optionally drawn over the previous period; resource use; sources.
+ * custom range, optionally drawn over the previous period; resource use; sources. Live:
+ * the node's report events (SSE) refresh it at most every 5 s — a preset range slides to
+ * end now, a custom range is re-read.
  */
+
+import { useQueryClient } from "@tanstack/react-query";
 import { ArrowLeft } from "lucide-react";
-import { useId, useMemo, useState } from "react";
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
+import { LiveStatus } from "@/components/live-status";
 import { OffsetChart } from "@/components/offset-chart";
 import { ResourceChart } from "@/components/resource-chart";
 import { ErrorState, LoadingCards, PageHeader } from "@/components/states";
@@ -13,13 +18,65 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Label } from "@/components/ui/label";
 import { Switch } from "@/components/ui/switch";
+import { useEventStream } from "@/lib/event-stream";
 import { formatBytes, formatDuration, formatLocal } from "@/lib/format";
+import { createThrottle } from "@/lib/throttle";
 import { useNode } from "../api/get-node";
 import { type HistoryRange, useNodeHistory } from "../api/get-node-history";
-import { alignPrevious, PRESET_MS, type Preset, previousRange, toChartPoints } from "../history-range";
+import {
+  alignPrevious,
+  PRESET_MS,
+  type Preset,
+  presetRange,
+  previousRange,
+  toChartPoints,
+} from "../history-range";
 import { HistoryRangePicker } from "./history-range-picker";
 import { NodeSourcesTable } from "./node-sources-table";
 import { StatusBadge } from "./status-badge";
+
+/** Least time between two live refreshes of the page (reports come every few seconds). */
+const LIVE_REFRESH_MS = 5_000;
+
+/**
+ * Refreshes the node and its history on the node's SSE events, throttled: a preset range
+ * slides to end now (a new query), or is re-read when it already does; a custom range is
+ * re-read. Answers the stream's state.
+ */
+function useLiveNode(
+  nodeId: string,
+  preset: Preset | "custom",
+  range: HistoryRange | undefined,
+  setRange: (range: HistoryRange) => void,
+) {
+  const client = useQueryClient();
+  const current = useRef({ preset, range });
+  current.current = { preset, range };
+  const throttle = useMemo(
+    () =>
+      createThrottle(() => {
+        const { preset: p, range: r } = current.current;
+        const slid = p === "custom" ? undefined : presetRange(p, Date.now());
+        if (slid !== undefined && (slid.from !== r?.from || slid.to !== r?.to)) {
+          void client.invalidateQueries({ queryKey: ["nodes", nodeId], exact: true });
+          setRange(slid);
+        } else void client.invalidateQueries({ queryKey: ["nodes", nodeId] });
+      }, LIVE_REFRESH_MS),
+    [client, nodeId, setRange],
+  );
+  useEffect(() => () => throttle.cancel(), [throttle]);
+  const onEvent = useCallback(
+    (event: { data: string }) => {
+      try {
+        if ((JSON.parse(event.data) as { nodeId?: unknown }).nodeId === nodeId) throttle.call();
+      } catch {
+        // not JSON: not a fleet event
+      }
+    },
+    [nodeId, throttle],
+  );
+  return useEventStream("/api/events?types=report,node-state", onEvent);
+}
 
 export function NodeDetailPage() {
   const id = useId();
@@ -28,6 +85,7 @@ export function NodeDetailPage() {
   const [preset, setPreset] = useState<Preset | "custom">("24h");
   const [range, setRange] = useState<HistoryRange | undefined>(undefined);
   const [compare, setCompare] = useState(false);
+  const stream = useLiveNode(nodeId, preset, range, setRange);
   const history = useNodeHistory(nodeId, range);
   const prev = useNodeHistory(nodeId, compare && range !== undefined ? previousRange(range) : undefined);
   const points = useMemo(() => toChartPoints(history.data?.points ?? []), [history.data]);
@@ -48,11 +106,14 @@ export function NodeDetailPage() {
   }, [compare, range, history.data, prev.data, points]);
 
   const back = (
-    <Button variant="outline" asChild>
-      <Link to="/nodes">
-        <ArrowLeft aria-hidden="true" /> All nodes
-      </Link>
-    </Button>
+    <div className="flex flex-wrap items-center gap-3">
+      <LiveStatus state={stream} />
+      <Button variant="outline" asChild>
+        <Link to="/nodes">
+          <ArrowLeft aria-hidden="true" /> All nodes
+        </Link>
+      </Button>
+    </div>
   );
   if (node.isPending) return <LoadingCards label="Loading node…" />;
   if (node.isError)
@@ -119,14 +180,16 @@ export function NodeDetailPage() {
                 points={points}
                 previous={previous}
                 series={["offsetNs", "boundNs"]}
+                window={range}
               />
               <OffsetChart
                 title="Delay and jitter (ms)"
                 points={points}
                 series={["delayNs", "jitterNs"]}
                 height={200}
+                window={range}
               />
-              <ResourceChart title="Agent CPU and memory" points={resources} />
+              <ResourceChart title="Agent CPU and memory" points={resources} window={range} />
             </>
           )}
         </CardContent>

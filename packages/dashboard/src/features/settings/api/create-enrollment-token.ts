@@ -20,11 +20,3 @@ export function createEnrollmentToken(input: {
 export function useCreateEnrollmentToken() {
   return useMutation({ mutationFn: createEnrollmentToken });
 }
-
-/**
- * The one-line command that installs and starts an agent reporting to this server
- * (flags per docs/configuration.md `server.url` / `server.enrollToken`).
- */
-export function installCommand(origin: string, token: string): string {
-  return `CHRONOSYNC_ENROLL_TOKEN=${token} npx -y chronosync agent --server-url ${origin}`;
-}

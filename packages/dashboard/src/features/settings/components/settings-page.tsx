@@ -1,9 +1,10 @@
-/** Settings: enrollment, policies, API clients and users. Admin-only parts are shown to admins only. */
+/** Settings: enrollment, policies, retention, API clients and users. Admin-only parts are shown to admins only. */
 import { PageHeader } from "@/components/states";
 import { useSession } from "@/lib/session";
 import { ClientsCard } from "./clients-card";
 import { EnrollmentCard } from "./enrollment-card";
 import { PoliciesCard } from "./policies-card";
+import { RetentionCard } from "./retention-card";
 import { UsersCard } from "./users-card";
 
 export function SettingsPage() {
@@ -15,12 +16,13 @@ export function SettingsPage() {
         description={
           admin
             ? "Enroll nodes, set tolerances, and manage who and what can use ChronoSync."
-            : "Tolerance policies. Enrollment, clients and users are managed by an administrator."
+            : "Tolerance policies and retention. Enrollment, clients and users are managed by an administrator."
         }
       />
       <div className="grid gap-6 xl:grid-cols-2">
         {admin && <EnrollmentCard />}
         <PoliciesCard canEdit={admin} />
+        <RetentionCard canEdit={admin} />
         {admin && <ClientsCard />}
         {admin && <UsersCard />}
       </div>

@@ -1,9 +1,12 @@
 /** Sources: reliability, state, falseticker history and the nodes using each source. */
+import { useRef, useState } from "react";
 import { EmptyState, ErrorState, LoadingRows, PageHeader } from "@/components/states";
 import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatDuration, formatPercent } from "@/lib/format";
 import { useSources } from "../api/get-sources";
+import { FalsetickerHistoryCard } from "./falseticker-history-card";
 
 const VARIANT: Record<string, "success" | "secondary" | "destructive" | "warning"> = {
   selected: "success",
@@ -14,6 +17,19 @@ const VARIANT: Record<string, "success" | "secondary" | "destructive" | "warning
 
 export function SourcesPage() {
   const sources = useSources();
+  const [picked, setPicked] = useState<string | undefined>(undefined);
+  const historyHeading = useRef<HTMLHeadingElement>(null);
+  // The source shown in the history: the one picked, else the one most often rejected.
+  const sourceId =
+    picked ??
+    (sources.data === undefined || sources.data.length === 0
+      ? undefined
+      : [...sources.data].sort((a, b) => b.falsetickers - a.falsetickers)[0]?.id);
+  const showHistory = (id: string) => {
+    setPicked(id);
+    historyHeading.current?.scrollIntoView({ block: "start" });
+    historyHeading.current?.focus({ preventScroll: true });
+  };
   return (
     <>
       <PageHeader
@@ -42,6 +58,9 @@ export function SourcesPage() {
               <TableHead scope="col">Delay</TableHead>
               <TableHead scope="col">Falseticker events</TableHead>
               <TableHead scope="col">Nodes</TableHead>
+              <TableHead scope="col">
+                <span className="sr-only">History</span>
+              </TableHead>
             </TableRow>
           </TableHeader>
           <TableBody>
@@ -63,10 +82,25 @@ export function SourcesPage() {
                     .join(", ")}
                   {s.nodes.length > 3 && ` and ${s.nodes.length - 3} more`}
                 </TableCell>
+                <TableCell>
+                  <Button variant="outline" size="sm" onClick={() => showHistory(s.id)}>
+                    History<span className="sr-only"> of {s.url}</span>
+                  </Button>
+                </TableCell>
               </TableRow>
             ))}
           </TableBody>
         </Table>
+      )}
+      {sources.data !== undefined && sources.data.length > 0 && (
+        <div className="mt-6">
+          <FalsetickerHistoryCard
+            ref={historyHeading}
+            sources={sources.data}
+            sourceId={sourceId}
+            onSourceChange={setPicked}
+          />
+        </div>
       )}
     </>
   );
