@@ -200,6 +200,84 @@ describe("users", () => {
     expect((await app.inject({ url: "/api/auth/me", headers: admin2 })).statusCode).toBe(200);
   });
 
+  it("ends a disabled, re-roled, reset or deleted user's access tokens at once, in every process", async () => {
+    let address = 0;
+    const signIn = async (username: string, password: string) => {
+      address += 1; // each from its own address: the login rate limit counts per address
+      const res = await app.inject({
+        method: "POST",
+        url: "/api/auth/login",
+        payload: { username, password },
+        remoteAddress: `10.7.0.${address}`,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return { authorization: `Bearer ${res.json().accessToken}` };
+    };
+    const admin = await signIn("admin", "a-new-admin-password");
+    const other = await fleetApp(db, clock); // a second server process on the same database
+    try {
+      const create = async (username: string) =>
+        (
+          await app.inject({
+            method: "POST",
+            url: "/api/users",
+            headers: admin,
+            payload: { username, password: "first-password", role: "operator", mustChangePassword: false },
+          })
+        ).json().id as string;
+      const ids = {
+        vera: await create("vera"),
+        rolf: await create("rolf"),
+        rita: await create("rita"),
+        dora: await create("dora"),
+      };
+      const tokens = Object.fromEntries(
+        await Promise.all(Object.keys(ids).map(async (u) => [u, await signIn(u, "first-password")] as const)),
+      );
+      const me = (server: FastifyInstance, headers: { authorization: string }) =>
+        server.inject({ url: "/api/auth/me", headers }).then((r) => r.statusCode);
+      for (const t of Object.values(tokens)) {
+        expect(await me(app, t)).toBe(200);
+        expect(await me(other, t)).toBe(200);
+      }
+      clock.advance(1_000_000n); // the revocations come 1 ms after the tokens
+      const patch = (id: string, payload: object) =>
+        app.inject({ method: "PATCH", url: `/api/users/${id}`, headers: admin, payload });
+      expect((await patch(ids.vera, { disabled: true })).statusCode).toBe(200);
+      expect((await patch(ids.rolf, { role: "viewer" })).statusCode).toBe(200);
+      const reset = await app.inject({
+        method: "POST",
+        url: `/api/users/${ids.rita}/password`,
+        headers: admin,
+        payload: { password: "second-password" },
+      });
+      expect(reset.statusCode).toBe(204);
+      const gone = await app.inject({ method: "DELETE", url: `/api/users/${ids.dora}`, headers: admin });
+      expect(gone.statusCode).toBe(204);
+      for (const t of Object.values(tokens)) expect(await me(app, t)).toBe(401);
+      // The other process hears of it through the event bus.
+      const deadline = Date.now() + 5000;
+      while (other.tokenRevocations.size < 4 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
+      for (const t of Object.values(tokens)) expect(await me(other, t)).toBe(401);
+      // Signing in again gives tokens that work (as viewer for rolf); the admin's are untouched.
+      clock.advance(1_000_000n);
+      const rolf = await signIn("rolf", "first-password");
+      expect((await app.inject({ url: "/api/auth/me", headers: rolf })).json().role).toBe("viewer");
+      expect(await me(other, rolf)).toBe(200);
+      expect(await me(app, admin)).toBe(200);
+      // A process started later refuses the disabled user's earlier tokens too.
+      const third = await fleetApp(db, clock);
+      try {
+        expect(await me(third, tokens.vera!)).toBe(401);
+      } finally {
+        await third.close();
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
   it("appends every user change to the signed log, never a password", async () => {
     const rows = (await app.database.pool.query("SELECT kind, payload FROM ledger_entries ORDER BY seq"))
       .rows;

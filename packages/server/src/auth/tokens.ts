@@ -28,7 +28,9 @@ export function deriveJwtKey(masterKey: Buffer): Uint8Array {
 
 export async function issueAccessToken(key: Uint8Array, claims: AccessClaims, now: Date): Promise<string> {
   const iat = Math.floor(now.getTime() / 1000);
-  return new SignJWT({ username: claims.username, role: claims.role })
+  // iatMs: the issue time in ms, so a revocation (TokenRevocations) tells tokens issued
+  // just before it from those issued just after.
+  return new SignJWT({ username: claims.username, role: claims.role, iatMs: now.getTime() })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(claims.sub)
     .setIssuer(ISSUER)

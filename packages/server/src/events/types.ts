@@ -41,7 +41,18 @@ export interface AlertEvent {
 
 export type AlertKind = "offset" | "falseticker" | "silent";
 
-export type FleetEventBody = ReportEvent | NodeStateEvent | AlertEvent;
+/**
+ * A user's access tokens were revoked (disabled, deleted, re-roled, password reset); only
+ * between server processes — never sent to event streams.
+ */
+export interface UserRevokedEvent {
+  readonly type: "user-revoked";
+  readonly userId: string;
+  /** Tokens issued up to this instant (epoch ms) are refused. */
+  readonly atMs: number;
+}
+
+export type FleetEventBody = ReportEvent | NodeStateEvent | AlertEvent | UserRevokedEvent;
 
 /** An event as delivered: the body plus a unique id and the publishing time. */
 export type FleetEvent = FleetEventBody & { readonly id: string; readonly time: string };

@@ -87,6 +87,12 @@ export async function registerFleet(
     log: (message, err) => app.log.warn({ err }, message),
   });
   await events.start();
+  // Other processes' token revocations; and every disabled user's tokens as of now.
+  events.subscribe((event) => {
+    if (event.type === "user-revoked") app.tokenRevocations.revoke(event.userId, event.atMs);
+  });
+  const disabled = await pool.query<{ id: string }>("SELECT id FROM users WHERE disabled");
+  for (const row of disabled.rows) app.tokenRevocations.revoke(row.id, now().getTime());
   const webhook =
     options.webhookUrl === undefined
       ? undefined

@@ -5,6 +5,7 @@
  * also accept a machine token holding one of those scopes (`request.client`).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { TokenRevocations } from "../auth/revocations.js";
 import { type AccessClaims, verifyAccessToken } from "../auth/tokens.js";
 import { type ClientClaims, verifyClientToken } from "../clients/tokens.js";
 import { ServerError } from "../errors.js";
@@ -14,6 +15,12 @@ declare module "fastify" {
     user: AccessClaims | null;
     /** The machine principal (an enrolled node's OAuth client) on routes with `config.scopes`. */
     client: ClientClaims | null;
+  }
+  interface FastifyInstance {
+    /** Revoked user tokens, in this process (see TokenRevocations). */
+    tokenRevocations: TokenRevocations;
+    /** Refuses `userId`'s access tokens issued so far, in every process. */
+    revokeUserTokens(userId: string): Promise<void>;
   }
   interface FastifyContextConfig {
     /** Machine tokens (POST /oauth/token) holding one of these scopes are accepted too. */
@@ -31,7 +38,9 @@ function bearer(request: FastifyRequest): string | undefined {
 /** Most verified tokens remembered (the cache starts over when full). */
 const MAX_CACHED_TOKENS = 10_000;
 
-type Verified = { readonly user: AccessClaims } | { readonly client: ClientClaims };
+type Verified =
+  | { readonly user: AccessClaims; readonly issuedAtMs: number }
+  | { readonly client: ClientClaims };
 
 /** The payload of a JWT, decoded without any check (to route it and read `exp`). */
 function unverifiedPayload(token: string): Record<string, unknown> | undefined {
@@ -68,7 +77,14 @@ function tokenVerifier(jwtKey: Uint8Array): (token: string, now: Date) => Promis
       verified = client === undefined ? undefined : { client };
     } else {
       const user = await verifyAccessToken(jwtKey, token, now);
-      verified = user === undefined ? undefined : { user };
+      const { iat, iatMs } = payload ?? {};
+      const issuedAtMs =
+        typeof iatMs === "number" && Number.isFinite(iatMs)
+          ? iatMs
+          : typeof iat === "number" && Number.isFinite(iat)
+            ? iat * 1000
+            : 0;
+      verified = user === undefined ? undefined : { user, issuedAtMs };
     }
     const exp = payload?.exp;
     if (verified !== undefined && typeof exp === "number" && Number.isFinite(exp)) {
@@ -79,10 +95,21 @@ function tokenVerifier(jwtKey: Uint8Array): (token: string, now: Date) => Promis
   };
 }
 
-/** Installs the authentication hook; `now` is the clock tokens are checked against. */
+/**
+ * Installs the authentication hook; `now` is the clock tokens are checked against.
+ * `app.revokeUserTokens(userId)` refuses the user's tokens issued so far, here and (through
+ * the event bus, once the fleet is registered) in every other process.
+ */
 export function registerAuth(app: FastifyInstance, jwtKey: Uint8Array, now: () => Date): void {
   app.decorateRequest("user", null);
   app.decorateRequest("client", null);
+  const revocations = new TokenRevocations();
+  app.decorate("tokenRevocations", revocations);
+  app.decorate("revokeUserTokens", async (userId: string) => {
+    const atMs = now().getTime();
+    revocations.revoke(userId, atMs);
+    if (app.hasDecorator("fleet")) await app.fleet.events.publish({ type: "user-revoked", userId, atMs });
+  });
   const verify = tokenVerifier(jwtKey);
   app.addHook("onRequest", async (request, reply) => {
     const route = request.routeOptions;
@@ -98,8 +125,14 @@ export function registerAuth(app: FastifyInstance, jwtKey: Uint8Array, now: () =
       request.client = machine;
       return;
     }
-    // A machine token where only people may go is no valid token here (401, as any other).
-    const claims = verified !== undefined && "user" in verified ? verified.user : undefined;
+    // A machine token where only people may go is no valid token here (401, as any other);
+    // so is a user token an admin revoked (user disabled, deleted, re-roled or reset).
+    const claims =
+      verified !== undefined &&
+      "user" in verified &&
+      !revocations.isRevoked(verified.user.sub, verified.issuedAtMs)
+        ? verified.user
+        : undefined;
     if (claims === undefined) {
       reply.header("www-authenticate", 'Bearer realm="chronosync"');
       throw new ServerError(

@@ -58,6 +58,7 @@ export async function eventRoutes(app: FastifyInstance, options: EventRouteOptio
       });
       res.write("retry: 3000\n: connected\n\n");
       const send = (event: FleetEvent) => {
+        if (event.type === "user-revoked") return; // between processes only
         if (wanted === undefined || wanted.has(event.type)) res.write(sseFrame(event));
       };
       // Replay and subscribe in one synchronous step: no event can fall between them.

@@ -131,6 +131,8 @@ export async function userRoutes(app: FastifyInstance, options: FleetRouteOption
       const result = await updateUser(pool, request.params.id, request.body, options.now());
       if (result === undefined) throw new ServerError("NOT_FOUND", "no such user");
       const { before, after } = result;
+      if (before.role !== after.role || (after.disabled && !before.disabled))
+        await app.revokeUserTokens(after.id);
       await app.ledger.append("audit.user-updated", [
         {
           username: after.username,
@@ -157,6 +159,7 @@ export async function userRoutes(app: FastifyInstance, options: FleetRouteOption
     async (request, reply) => {
       const row = await setPassword(pool, request.params.id, request.body.password, true, options.now());
       if (row === undefined) throw new ServerError("NOT_FOUND", "no such user");
+      await app.revokeUserTokens(request.params.id);
       await app.ledger.append("audit.password-reset", [{ username: row.username, by: actor(request) }]);
       return reply.code(204).send();
     },
@@ -177,6 +180,7 @@ export async function userRoutes(app: FastifyInstance, options: FleetRouteOption
         throw new ServerError("CONFLICT", "you cannot delete your own account; another admin can");
       const row = await deleteUser(pool, request.params.id);
       if (row === undefined) throw new ServerError("NOT_FOUND", "no such user");
+      await app.revokeUserTokens(request.params.id);
       await app.ledger.append("audit.user-deleted", [
         { username: row.username, role: row.role, by: actor(request) },
       ]);
