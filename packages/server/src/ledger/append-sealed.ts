@@ -6,11 +6,12 @@
  *    checkpoint and the active key;
  * 2. one simple query: INSERT the entries, INSERT their checkpoint, COMMIT.
  *
- * The second carries its values as escaped literals ({@link lit}; a simple query takes no
- * parameters, and only a simple query holds several statements). Its own values are hex, decimal, RFC 3339 and base64; the payload and
- * records texts are JSON, escaped whatever they hold. When the tail is not sealed (another
- * process appended without sealing, or died in between) or the batch is too big for one
- * checkpoint, the general path runs inside the same transaction.
+ * The second carries its values as escaped literals ({@link lit}): a simple query takes no
+ * parameters, and only a simple query holds several statements. Its own values are hex,
+ * decimal, RFC 3339 and base64; the payload and records texts are JSON, escaped whatever
+ * they hold. When the tail is not sealed (another process appended without sealing, or
+ * died in between), the batch is too big for one checkpoint or there is no active key, the
+ * general path runs inside the same transaction.
  */
 import {
   type Checkpoint,

@@ -88,8 +88,9 @@ function same(a: unknown, b: unknown): boolean {
  * `receipt`): `integrityHash` is the hash of the record's other fields, the receipt
  * verifies, and the inclusion path — the record's `recordProof`, else the one of the
  * records this log stores for the entry — leads from the record at `recordIndex` to the
- * batch's `recordsRoot` (so an edited `normalized` value is caught). Records of the earlier format
- * (one `timestamp.normalized` entry each, with their own receipt) are still accepted.
+ * batch's `recordsRoot` (so an edited `normalized` value is caught). Records of the
+ * earlier format (one `timestamp.normalized` entry each, with their own receipt) are
+ * still accepted.
  */
 export function verifyRecordItem(item: unknown, ctx: VerifyContext, shared?: unknown): ItemResult {
   if (typeof item !== "object" || item === null || Array.isArray(item))
