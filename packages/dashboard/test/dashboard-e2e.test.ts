@@ -528,6 +528,28 @@ describe("fleet pages at scale: 5000 nodes and 10 000-point histories from a fix
     expect(await page.locator(".animate-pulse").count()).toBe(0);
   });
 
+  it("node detail reads a custom range in the viewer's zone and refuses one that ends before it starts", async () => {
+    await page.getByRole("heading", { name: "node-4999.lab", level: 1 }).waitFor();
+    await page.getByRole("button", { name: "Custom", exact: true }).click();
+    expect(await page.getByRole("button", { name: "Custom", exact: true }).getAttribute("aria-pressed")).toBe(
+      "true",
+    );
+    await page.getByLabel("From").fill("2026-11-20T08:00");
+    await page.getByLabel("To", { exact: true }).fill("2026-11-20T07:00");
+    await page.getByRole("button", { name: "Show range" }).click();
+    await page.getByText("Pick a start before the end.").waitFor();
+    await page.getByLabel("To", { exact: true }).fill("2026-11-20T09:00");
+    await page.getByRole("button", { name: "Show range" }).click();
+    // Chromium and this process share the machine's zone.
+    const from = new Date(2026, 10, 20, 8).toISOString();
+    const to = new Date(2026, 10, 20, 9).toISOString();
+    await expect
+      .poll(() => api.historyRequests.some((r) => r.node === 4999 && r.from === from && r.to === to))
+      .toBe(true);
+    expect(await page.getByText("Pick a start before the end.").count()).toBe(0);
+    await page.getByRole("button", { name: "24h", exact: true }).click();
+  });
+
   it("sources: falseticker history over a range, as a chart, a table and per-node periods", async () => {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sources" }).click();
     await page.getByRole("heading", { name: "Sources", level: 1 }).waitFor();

@@ -3,12 +3,13 @@
 import { describe, expect, it } from "vitest";
 import type { FalsetickerHistory } from "../src/features/sources/api/types.js";
 import {
-  customRange,
   formatSpan,
   periodMs,
   presetRange,
+  sourceRange,
   summarize,
 } from "../src/features/sources/falseticker-range.js";
+import { parseLocalRange } from "../src/lib/time-range.js";
 import { MIN_WINDOW_S, timeAxisRange, windowSeconds } from "../src/lib/time-window.js";
 
 describe("chart time axis", () => {
@@ -39,9 +40,14 @@ describe("falseticker history helpers", () => {
       from: "2026-11-28T12:00:00.000Z",
       to: "2026-11-29T12:00:00.000Z",
     });
-    expect(customRange("2026-11-29T10:00", "2026-11-29T09:00")).toBeUndefined();
-    expect(customRange("", "2026-11-29T09:00")).toBeUndefined();
-    const r = customRange("2026-11-29T08:00", "2026-11-29T09:00");
+    expect(parseLocalRange("2026-11-29T10:00", "2026-11-29T09:00")).toBeUndefined();
+    expect(parseLocalRange("2026-11-29T09:00", "2026-11-29T09:00")).toBeUndefined();
+    expect(parseLocalRange("", "2026-11-29T09:00")).toBeUndefined();
+    const b = parseLocalRange("2026-11-29T08:00", "2026-11-29T09:00");
+    expect(b !== undefined && b.toMs - b.fromMs).toBe(3_600_000);
+    // datetime-local values carry no offset: they are read in the viewer's zone
+    expect(b?.fromMs).toBe(new Date(2026, 10, 29, 8, 0).getTime());
+    const r = b === undefined ? undefined : sourceRange(b);
     expect(r !== undefined && Date.parse(r.to) - Date.parse(r.from)).toBe(3_600_000);
   });
 

@@ -6,6 +6,7 @@ import { ManualClock } from "@chronosync/core";
 import { ensureAdmin } from "@chronosync/server";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type {} from "../src/plugins/auth.js"; // FastifyInstance.tokenRevocations
 import { deleteUser } from "../src/users/store.js";
 import { createExternalDatabase, type TestDatabase } from "./helpers/databases.js";
 import { fleetApp, T0 } from "./helpers/fleet.js";

@@ -3,6 +3,7 @@
  * that keeps a series near a few thousand points), and the previous period aligned onto
  * the current one's time axis for the historical comparison.
  */
+import { RANGE_PRESET_MS, type RangePreset } from "../../lib/time-range.js";
 import type { HistoryPoint, HistoryRange } from "./api/types.js";
 
 /** A point on the chart's time axis (RFC 3339 `time`). */
@@ -22,13 +23,9 @@ export function toChartPoints(points: readonly HistoryPoint[]) {
   }));
 }
 
-export type Preset = "1h" | "24h" | "7d" | "30d";
-export const PRESET_MS: Record<Preset, number> = {
-  "1h": 3_600_000,
-  "24h": 86_400_000,
-  "7d": 7 * 86_400_000,
-  "30d": 30 * 86_400_000,
-};
+/** The node page's range presets. */
+export type Preset = Extract<RangePreset, "1h" | "24h" | "7d" | "30d">;
+export const PRESETS: readonly Preset[] = ["1h", "24h", "7d", "30d"];
 
 /** Resolution for a span: raw up to 6 h, 1-minute rollups up to 7 days, else hourly. */
 export function resolutionFor(spanMs: number): HistoryRange["resolution"] {
@@ -51,7 +48,7 @@ const PRESET_END_STEP_MS = 10_000;
 /** The range a preset means at `nowMs`: it ends at or just after now (the next 10 s boundary). */
 export function presetRange(preset: Preset, nowMs: number): HistoryRange {
   const to = Math.ceil(nowMs / PRESET_END_STEP_MS) * PRESET_END_STEP_MS;
-  return rangeOf(to - PRESET_MS[preset], to);
+  return rangeOf(to - RANGE_PRESET_MS[preset], to);
 }
 
 /** The same-length range just before `range`. */

@@ -2,29 +2,22 @@
  * Pure helpers of the falseticker history: preset ranges (within raw retention), the
  * summary line, and how long each period lasted.
  */
+import { RANGE_PRESET_MS, type RangeBounds, type RangePreset } from "../../lib/time-range.js";
 import type { FalsetickerHistory, FalsetickerPeriod, SourceRange } from "./api/types.js";
 
-export type SourcePreset = "1h" | "6h" | "24h" | "7d";
+/** The falseticker history's range presets (all within raw retention). */
+export type SourcePreset = Extract<RangePreset, "1h" | "6h" | "24h" | "7d">;
 export const SOURCE_PRESETS: readonly SourcePreset[] = ["1h", "6h", "24h", "7d"];
-const PRESET_MS: Record<SourcePreset, number> = {
-  "1h": 3_600_000,
-  "6h": 6 * 3_600_000,
-  "24h": 86_400_000,
-  "7d": 7 * 86_400_000,
-};
 
 /** The range a preset means, ending at `nowMs` (whole seconds, so the query key is stable within a second). */
 export function presetRange(preset: SourcePreset, nowMs: number): SourceRange {
   const to = Math.floor(nowMs / 1000) * 1000;
-  return { from: new Date(to - PRESET_MS[preset]).toISOString(), to: new Date(to).toISOString() };
+  return sourceRange({ fromMs: to - RANGE_PRESET_MS[preset], toMs: to });
 }
 
-/** A custom range from two `datetime-local` values (the viewer's zone); undefined unless from < to. */
-export function customRange(from: string, to: string): SourceRange | undefined {
-  const f = Date.parse(from);
-  const t = Date.parse(to);
-  if (!Number.isFinite(f) || !Number.isFinite(t) || f >= t) return undefined;
-  return { from: new Date(f).toISOString(), to: new Date(t).toISOString() };
+/** Epoch-ms bounds (a preset's, or a custom range's) as the API's RFC 3339 range. */
+export function sourceRange({ fromMs, toMs }: RangeBounds): SourceRange {
+  return { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() };
 }
 
 /**

@@ -11,6 +11,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react"
 import { Link, useParams } from "react-router";
 import { LiveStatus } from "@/components/live-status";
 import { OffsetChart } from "@/components/offset-chart";
+import { RangePicker } from "@/components/range-picker";
 import { ResourceChart } from "@/components/resource-chart";
 import { ErrorState, LoadingCards, PageHeader } from "@/components/states";
 import { Time } from "@/components/time";
@@ -21,17 +22,18 @@ import { Switch } from "@/components/ui/switch";
 import { useEventStream } from "@/lib/event-stream";
 import { formatBytes, formatDuration, formatLocal } from "@/lib/format";
 import { createThrottle } from "@/lib/throttle";
+import { RANGE_PRESET_MS } from "@/lib/time-range";
 import { useNode } from "../api/get-node";
 import { type HistoryRange, useNodeHistory } from "../api/get-node-history";
 import {
   alignPrevious,
-  PRESET_MS,
+  PRESETS,
   type Preset,
   presetRange,
   previousRange,
+  rangeOf,
   toChartPoints,
 } from "../history-range";
-import { HistoryRangePicker } from "./history-range-picker";
 import { NodeSourcesTable } from "./node-sources-table";
 import { StatusBadge } from "./status-badge";
 
@@ -46,7 +48,7 @@ const LIVE_REFRESH_MS = 5_000;
 function useLiveNode(
   nodeId: string,
   preset: Preset | "custom",
-  range: HistoryRange | undefined,
+  range: HistoryRange,
   setRange: (range: HistoryRange) => void,
 ) {
   const client = useQueryClient();
@@ -57,7 +59,7 @@ function useLiveNode(
       createThrottle(() => {
         const { preset: p, range: r } = current.current;
         const slid = p === "custom" ? undefined : presetRange(p, Date.now());
-        if (slid !== undefined && (slid.from !== r?.from || slid.to !== r?.to)) {
+        if (slid !== undefined && (slid.from !== r.from || slid.to !== r.to)) {
           void client.invalidateQueries({ queryKey: ["nodes", nodeId], exact: true });
           setRange(slid);
         } else void client.invalidateQueries({ queryKey: ["nodes", nodeId] });
@@ -83,11 +85,12 @@ export function NodeDetailPage() {
   const { nodeId = "" } = useParams();
   const node = useNode(nodeId);
   const [preset, setPreset] = useState<Preset | "custom">("24h");
-  const [range, setRange] = useState<HistoryRange | undefined>(undefined);
+  // A preset range is anchored at mount time, and slides on live refreshes.
+  const [range, setRange] = useState(() => presetRange("24h", Date.now()));
   const [compare, setCompare] = useState(false);
   const stream = useLiveNode(nodeId, preset, range, setRange);
   const history = useNodeHistory(nodeId, range);
-  const prev = useNodeHistory(nodeId, compare && range !== undefined ? previousRange(range) : undefined);
+  const prev = useNodeHistory(nodeId, compare ? previousRange(range) : undefined);
   const points = useMemo(() => toChartPoints(history.data?.points ?? []), [history.data]);
   const resources = useMemo(
     () =>
@@ -99,8 +102,7 @@ export function NodeDetailPage() {
     [history.data],
   );
   const previous = useMemo(() => {
-    if (!compare || range === undefined || history.data === undefined || prev.data === undefined)
-      return undefined;
+    if (!compare || history.data === undefined || prev.data === undefined) return undefined;
     const span = Date.parse(range.to) - Date.parse(range.from);
     return alignPrevious(points, toChartPoints(prev.data.points), span, Math.max(60_000, span / 500));
   }, [compare, range, history.data, prev.data, points]);
@@ -144,13 +146,19 @@ export function NodeDetailPage() {
         <CardHeader>
           <CardTitle>History</CardTitle>
           <div className="flex flex-wrap items-center gap-4">
-            <HistoryRangePicker
+            <RangePicker
               preset={preset}
-              onChange={(p, r) => {
+              presets={PRESETS}
+              onPreset={(p) => {
+                const now = Date.now();
                 setPreset(p);
-                setRange(r);
+                // "Custom" shows the last 24 h until a custom range is applied.
+                setRange(p === "custom" ? rangeOf(now - RANGE_PRESET_MS["24h"], now) : presetRange(p, now));
               }}
-              presets={Object.keys(PRESET_MS) as Preset[]}
+              onCustom={({ fromMs, toMs }) => {
+                setPreset("custom");
+                setRange(rangeOf(fromMs, toMs));
+              }}
             />
             <div className="flex items-center gap-2">
               <Switch id={`${id}-cmp`} checked={compare} onCheckedChange={setCompare} />

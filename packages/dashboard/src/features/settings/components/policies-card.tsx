@@ -3,12 +3,11 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useId } from "react";
 import { useForm } from "react-hook-form";
 import type { z } from "zod";
+import { FormField } from "@/components/form-field";
 import { ErrorState, LoadingRows } from "@/components/states";
 import { Time } from "@/components/time";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatDuration } from "@/lib/format";
 import { usePolicies } from "../api/get-policies";
@@ -23,21 +22,13 @@ function PolicyForm() {
   });
   const { errors } = form.formState;
   const field = (name: "id" | "toleranceUs" | "silentAfterS", label: string, extra: object = {}) => (
-    <div className="space-y-1">
-      <Label htmlFor={`${id}-${name}`}>{label}</Label>
-      <Input
-        id={`${id}-${name}`}
-        aria-invalid={errors[name] !== undefined}
-        aria-describedby={errors[name] ? `${id}-${name}-error` : undefined}
-        {...extra}
-        {...form.register(name)}
-      />
-      {errors[name] && (
-        <p id={`${id}-${name}-error`} className="text-sm text-destructive">
-          {errors[name]?.message}
-        </p>
-      )}
-    </div>
+    <FormField
+      id={`${id}-${name}`}
+      label={label}
+      error={errors[name]?.message}
+      {...extra}
+      {...form.register(name)}
+    />
   );
   return (
     <form

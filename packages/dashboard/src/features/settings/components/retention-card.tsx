@@ -3,12 +3,11 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useId } from "react";
 import { useForm } from "react-hook-form";
 import type { z } from "zod";
+import { FormField } from "@/components/form-field";
 import { ErrorState, LoadingRows } from "@/components/states";
 import { Time } from "@/components/time";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { type Retention, useRetention } from "../api/get-retention";
 import { usePutRetention } from "../api/put-retention";
@@ -33,21 +32,14 @@ function RetentionForm({ current }: { current: Retention }) {
         Change retention
       </h3>
       {RETENTION_FIELDS.map(({ name, label }) => (
-        <div key={name} className="space-y-1">
-          <Label htmlFor={`${id}-${name}`}>{label}</Label>
-          <Input
-            id={`${id}-${name}`}
-            inputMode="numeric"
-            aria-invalid={errors[name] !== undefined}
-            aria-describedby={errors[name] ? `${id}-${name}-error` : undefined}
-            {...form.register(name)}
-          />
-          {errors[name] && (
-            <p id={`${id}-${name}-error`} className="text-sm text-destructive">
-              {errors[name]?.message}
-            </p>
-          )}
-        </div>
+        <FormField
+          key={name}
+          id={`${id}-${name}`}
+          label={label}
+          inputMode="numeric"
+          error={errors[name]?.message}
+          {...form.register(name)}
+        />
       ))}
       <div className="flex flex-wrap items-center gap-3 sm:col-span-2">
         <Button type="submit" disabled={mutation.isPending}>

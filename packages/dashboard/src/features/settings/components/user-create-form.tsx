@@ -2,13 +2,14 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useId } from "react";
 import { Controller, useForm } from "react-hook-form";
+import { FormField } from "@/components/form-field";
 import { ErrorState } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
-import { type CreateUserInput, createUserSchema, ROLES, useCreateUser } from "../api/create-user";
+import { type CreateUserInput, createUserSchema, useCreateUser } from "../api/create-user";
 import { generatePassword } from "../generate-password";
+import { RoleSelect } from "./role-select";
 
 export function UserCreateForm() {
   const id = useId();
@@ -18,13 +19,6 @@ export function UserCreateForm() {
     defaultValues: { username: "", password: "", role: "viewer" },
   });
   const { errors } = form.formState;
-  const describedBy = (name: keyof CreateUserInput) => (errors[name] ? `${id}-${name}-error` : undefined);
-  const message = (name: keyof CreateUserInput) =>
-    errors[name] && (
-      <p id={`${id}-${name}-error`} className="text-sm text-destructive">
-        {errors[name]?.message}
-      </p>
-    );
   return (
     <form
       aria-labelledby={`${id}-title`}
@@ -39,17 +33,13 @@ export function UserCreateForm() {
       <h3 id={`${id}-title`} className="font-semibold sm:col-span-3">
         Add a user
       </h3>
-      <div className="space-y-1">
-        <Label htmlFor={`${id}-username`}>Username</Label>
-        <Input
-          id={`${id}-username`}
-          autoComplete="off"
-          aria-invalid={errors.username !== undefined}
-          aria-describedby={describedBy("username")}
-          {...form.register("username")}
-        />
-        {message("username")}
-      </div>
+      <FormField
+        id={`${id}-username`}
+        label="Username"
+        autoComplete="off"
+        error={errors.username?.message}
+        {...form.register("username")}
+      />
       <div className="space-y-1">
         <Label htmlFor={`${id}-password`}>Temporary password</Label>
         <div className="flex gap-2">
@@ -58,7 +48,7 @@ export function UserCreateForm() {
             autoComplete="off"
             spellCheck={false}
             aria-invalid={errors.password !== undefined}
-            aria-describedby={describedBy("password")}
+            aria-describedby={errors.password ? `${id}-password-error` : undefined}
             className="font-mono"
             {...form.register("password")}
           />
@@ -70,7 +60,11 @@ export function UserCreateForm() {
             Generate<span className="sr-only"> a temporary password</span>
           </Button>
         </div>
-        {message("password")}
+        {errors.password && (
+          <p id={`${id}-password-error`} className="text-sm text-destructive">
+            {errors.password.message}
+          </p>
+        )}
       </div>
       <div className="space-y-1">
         <Label htmlFor={`${id}-role`}>Role</Label>
@@ -78,18 +72,7 @@ export function UserCreateForm() {
           control={form.control}
           name="role"
           render={({ field }) => (
-            <Select value={field.value} onValueChange={field.onChange}>
-              <SelectTrigger id={`${id}-role`}>
-                <SelectValue />
-              </SelectTrigger>
-              <SelectContent>
-                {ROLES.map((r) => (
-                  <SelectItem key={r} value={r}>
-                    {r}
-                  </SelectItem>
-                ))}
-              </SelectContent>
-            </Select>
+            <RoleSelect id={`${id}-role`} value={field.value} onValueChange={field.onChange} />
           )}
         />
       </div>

@@ -9,13 +9,13 @@ import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogTitle } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
-import { ROLES, temporaryPassword } from "../api/create-user";
+import { temporaryPassword } from "../api/create-user";
 import { useDeleteUser } from "../api/delete-user";
 import type { UserAccount } from "../api/get-users";
 import { useResetUserPassword } from "../api/reset-user-password";
 import { useUpdateUser } from "../api/update-user";
 import { generatePassword } from "../generate-password";
+import { RoleSelect } from "./role-select";
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   const id = useId();
@@ -38,18 +38,7 @@ function RoleSection({ user }: { user: UserAccount }) {
       <div className="flex flex-wrap items-end gap-2">
         <div className="min-w-40 space-y-1">
           <Label htmlFor={`${id}-role`}>Role</Label>
-          <Select value={role} onValueChange={(v) => setRole(v as UserAccount["role"])}>
-            <SelectTrigger id={`${id}-role`}>
-              <SelectValue />
-            </SelectTrigger>
-            <SelectContent>
-              {ROLES.map((r) => (
-                <SelectItem key={r} value={r}>
-                  {r}
-                </SelectItem>
-              ))}
-            </SelectContent>
-          </Select>
+          <RoleSelect id={`${id}-role`} value={role} onValueChange={setRole} />
         </div>
         <Button
           variant="outline"

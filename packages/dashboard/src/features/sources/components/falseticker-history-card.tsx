@@ -5,23 +5,22 @@
  */
 import { forwardRef, useId, useState } from "react";
 import { CountChart } from "@/components/count-chart";
+import { RangePicker } from "@/components/range-picker";
 import { ErrorState, LoadingRows } from "@/components/states";
 import { Time } from "@/components/time";
-import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { type SourceRange, useFalsetickerHistory } from "../api/get-falseticker-history";
 import type { FleetSource } from "../api/get-sources";
 import {
-  customRange,
   formatSpan,
   periodMs,
   presetRange,
   SOURCE_PRESETS,
   type SourcePreset,
+  sourceRange,
   summarize,
 } from "../falseticker-range";
 
@@ -29,65 +28,6 @@ interface Props {
   readonly sources: readonly FleetSource[];
   readonly sourceId: string | undefined;
   readonly onSourceChange: (id: string) => void;
-}
-
-function RangePicker({
-  preset,
-  onChange,
-}: {
-  preset: SourcePreset | "custom";
-  onChange: (preset: SourcePreset | "custom", range?: SourceRange) => void;
-}) {
-  const id = useId();
-  const [from, setFrom] = useState("");
-  const [to, setTo] = useState("");
-  const [invalid, setInvalid] = useState(false);
-  return (
-    <div className="flex flex-wrap items-end gap-3">
-      <fieldset className="inline-flex flex-wrap gap-1 rounded-md bg-muted p-1">
-        <legend className="sr-only">Time range</legend>
-        {[...SOURCE_PRESETS, "custom" as const].map((p) => (
-          <Button
-            key={p}
-            size="sm"
-            variant={preset === p ? "default" : "ghost"}
-            aria-pressed={preset === p}
-            onClick={() => onChange(p)}
-          >
-            {p === "custom" ? "Custom" : p}
-          </Button>
-        ))}
-      </fieldset>
-      {preset === "custom" && (
-        <div className="flex flex-wrap items-end gap-2">
-          <div className="space-y-1">
-            <Label htmlFor={`${id}-from`}>From</Label>
-            <Input
-              id={`${id}-from`}
-              type="datetime-local"
-              value={from}
-              onChange={(e) => setFrom(e.target.value)}
-            />
-          </div>
-          <div className="space-y-1">
-            <Label htmlFor={`${id}-to`}>To</Label>
-            <Input id={`${id}-to`} type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
-          </div>
-          <Button
-            variant="outline"
-            onClick={() => {
-              const range = customRange(from, to);
-              setInvalid(range === undefined);
-              if (range !== undefined) onChange("custom", range);
-            }}
-          >
-            Show range
-          </Button>
-          {invalid && <p className="text-sm text-destructive">Pick a start before the end.</p>}
-        </div>
-      )}
-    </div>
-  );
 }
 
 export const FalsetickerHistoryCard = forwardRef<HTMLHeadingElement, Props>(function FalsetickerHistoryCard(
@@ -130,11 +70,12 @@ export const FalsetickerHistoryCard = forwardRef<HTMLHeadingElement, Props>(func
           </div>
           <RangePicker
             preset={preset}
-            onChange={(p, custom) => {
+            presets={SOURCE_PRESETS}
+            onPreset={(p) => {
               setPreset(p);
               if (p !== "custom") setRange(presetRange(p, Date.now()));
-              else if (custom !== undefined) setRange(custom);
             }}
+            onCustom={(bounds) => setRange(sourceRange(bounds))}
           />
         </div>
         {sourceId === undefined ? (

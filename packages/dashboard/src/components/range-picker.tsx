@@ -1,35 +1,34 @@
-/** Range buttons (1 h … 30 d) and a custom from/to range in the viewer's zone. */
-import { useEffect, useId, useState } from "react";
+/**
+ * Range buttons (1 h … 30 d, whichever presets a view offers) and a custom from/to range in
+ * the viewer's zone. The view turns a pick into its query range: a preset on its button, a
+ * custom range on "Show range" once the two inputs make one (else it says so).
+ */
+import { useId, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
-import type { HistoryRange } from "../api/get-node-history";
-import { PRESET_MS, type Preset, presetRange, rangeOf } from "../history-range";
+import { parseLocalRange, type RangeBounds, type RangePreset } from "@/lib/time-range";
 
-interface Props {
-  readonly preset: Preset | "custom";
-  readonly presets: readonly Preset[];
-  readonly onChange: (preset: Preset | "custom", range: HistoryRange) => void;
+interface Props<P extends RangePreset> {
+  /** The range shown now: a preset, or `"custom"`. */
+  readonly preset: P | "custom";
+  /** The preset buttons, in order; "Custom" follows them. */
+  readonly presets: readonly P[];
+  /** A button was pressed: a preset, or "Custom" (which only opens the from/to inputs). */
+  readonly onPreset: (preset: P | "custom") => void;
+  /** "Show range" with a valid custom range. */
+  readonly onCustom: (range: RangeBounds) => void;
 }
 
-export function HistoryRangePicker({ preset, presets, onChange }: Props) {
+export function RangePicker<P extends RangePreset>({ preset, presets, onPreset, onCustom }: Props<P>) {
   const id = useId();
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
-  // The first range is the initial preset, anchored at mount time.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: once, at mount
-  useEffect(() => {
-    if (preset !== "custom") onChange(preset, presetRange(preset, Date.now()));
-  }, []);
-  const pick = (value: string) => {
-    if (value === "custom") return onChange("custom", rangeOf(Date.now() - PRESET_MS["24h"], Date.now()));
-    const p = value as Preset;
-    onChange(p, presetRange(p, Date.now()));
-  };
+  const [invalid, setInvalid] = useState(false);
   const applyCustom = () => {
-    const f = Date.parse(from);
-    const t = Date.parse(to);
-    if (Number.isFinite(f) && Number.isFinite(t) && f < t) onChange("custom", rangeOf(f, t));
+    const range = parseLocalRange(from, to);
+    setInvalid(range === undefined);
+    if (range !== undefined) onCustom(range);
   };
   return (
     <div className="flex flex-wrap items-end gap-3">
@@ -41,7 +40,7 @@ export function HistoryRangePicker({ preset, presets, onChange }: Props) {
             size="sm"
             variant={preset === p ? "default" : "ghost"}
             aria-pressed={preset === p}
-            onClick={() => pick(p)}
+            onClick={() => onPreset(p)}
           >
             {p === "custom" ? "Custom" : p}
           </Button>
@@ -65,6 +64,7 @@ export function HistoryRangePicker({ preset, presets, onChange }: Props) {
           <Button variant="outline" onClick={applyCustom}>
             Show range
           </Button>
+          {invalid && <p className="text-sm text-destructive">Pick a start before the end.</p>}
         </div>
       )}
     </div>
