@@ -3,23 +3,29 @@
  *
  * The addon owns one UDP socket and polls it on Node's own event loop (uv_poll_t). On
  * each readable event it takes up to BATCH datagrams with one recvmmsg() into a receive
- * area shared with JavaScript, writes per-slot metadata (length, age against
- * CLOCK_REALTIME, client key), calls JavaScript ONCE for the whole batch, then sends the
+ * area shared with JavaScript, writes per-slot metadata (length, receive time, client
+ * key), calls JavaScript ONCE for the whole batch, then sends the
  * replies JavaScript wrote into the shared transmit area with ONE sendmmsg() back to each
  * slot's source address. It repeats until the socket is drained or MAX_PER_WAKEUP
  * datagrams were handled, then lets the loop run other work.
  *
  * Receive times are the kernel's (SO_TIMESTAMPNS, CLOCK_REALTIME), taken when the
- * datagram reached the socket. JavaScript serves its own clock, not the system's, so the
- * addon hands over each datagram's AGE: CLOCK_REALTIME read just before the call into
- * JavaScript minus the kernel timestamp. JavaScript reads its clock first thing in the
- * batch and subtracts the age (see udp-server-native.ts).
+ * datagram reached the socket. JavaScript serves its own clock, not the system's, so it
+ * carries them over itself: the batch comes with a base time (CLOCK_REALTIME read after
+ * recvmmsg) and each slot with its receive time minus that base, in ns; JavaScript reads
+ * realtimeSince(base) on both sides of its clock.now() (see udp-server-native.ts). Not an
+ * age read in C just before the call into JavaScript: entering a batch handler that runs
+ * once a second, cold, takes some 20–30 µs on a loaded machine, and every receive time
+ * was that much late (measured: chronyd's client saw our server 11 µs ahead, delay 42 µs
+ * where chronyd's own server gave 0 µs and 5 µs).
  *
  * Exports (the client's, openClient/clientSend/clientClose/clientStats, are in
  * ntp_udp_client.c; what both share is declared in ntp_udp.h and defined here):
- *   open(address, port, onBatch) -> { handle, rx, tx, meta, address, port, batch,
- *                                      rxSlot, txSlot, metaStride }
+ *   open(address, port, onBatch(count, baseSec, baseNsec)) -> { handle, rx, tx, meta,
+ *       address, port, batch, rxSlot, txSlot, metaStride }
+ *     meta, per slot: rx length, rx time − base (ns), client key, tx length (JS writes it).
  *     Throws an Error with code (e.g. "EADDRINUSE"), errno and syscall, like Node's.
+ *   realtimeSince(sec, nsec) -> CLOCK_REALTIME now (read first thing) minus that, in ns.
  *   close(handle)   stops polling and closes the socket at once (idempotent).
  *   stats(handle) -> { batches, datagrams, truncated, sendFailures, receiveErrors,
  *                      noTimestamp }
@@ -43,7 +49,7 @@
 #define TX_SLOT 48
 /* Doubles per slot in `meta`. */
 #define META_STRIDE 4
-enum { META_RX_LENGTH, META_AGE_NS, META_CLIENT_KEY, META_TX_LENGTH };
+enum { META_RX_LENGTH, META_RX_NS, META_CLIENT_KEY, META_TX_LENGTH };
 
 #define SERVER_MAGIC 0x4e545053u /* "NTPS" */
 /* Where js_open keeps what JavaScript lent: the batch callback and the shared buffers. */
@@ -61,7 +67,6 @@ typedef struct server {
     char buf[CONTROL_SPACE];
     struct cmsghdr align;
   } control[BATCH];
-  struct timespec rxtime[BATCH];
   struct mmsghdr smsg[BATCH];
   struct iovec siov[BATCH];
   double batches, datagrams, truncated, send_failures, receive_errors, no_timestamp;
@@ -287,8 +292,9 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
       if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) s->receive_errors += 1;
       break;
     }
-    struct timespec fallback;
-    clock_gettime(CLOCK_REALTIME, &fallback);
+    /* The batch's base time, and the receive time of a datagram without a kernel one. */
+    struct timespec base;
+    clock_gettime(CLOCK_REALTIME, &base);
     for (int i = 0; i < n; i++) {
       struct msghdr *h = &s->rmsg[i].msg_hdr;
       double *meta = s->meta + i * META_STRIDE;
@@ -301,26 +307,26 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
       } else {
         meta[META_RX_LENGTH] = s->rmsg[i].msg_len;
       }
-      if (!kernel_rx_time(h, &s->rxtime[i])) {
-        s->rxtime[i] = fallback;
+      struct timespec received;
+      if (!kernel_rx_time(h, &received)) {
+        received = base;
         s->no_timestamp += 1;
       }
+      meta[META_RX_NS] = (double)timespec_diff_ns(&received, &base);
       meta[META_CLIENT_KEY] = client_key(&s->peer[i]);
       meta[META_TX_LENGTH] = 0;
     }
-    /* The instant JavaScript's clock.now() stands for: read last, just before the call. */
-    struct timespec batch;
-    clock_gettime(CLOCK_REALTIME, &batch);
-    for (int i = 0; i < n; i++) s->meta[i * META_STRIDE + META_AGE_NS] = (double)timespec_diff_ns(&batch, &s->rxtime[i]);
     s->batches += 1;
     s->datagrams += n;
-    napi_value callback, recv, argv[1], result;
+    napi_value callback, recv, argv[3], result;
     if (napi_get_reference_value(env, s->base.refs[REF_ON_BATCH], &callback) != napi_ok ||
-        napi_get_global(env, &recv) != napi_ok || napi_create_int32(env, n, &argv[0]) != napi_ok) {
+        napi_get_global(env, &recv) != napi_ok || napi_create_int32(env, n, &argv[0]) != napi_ok ||
+        napi_create_double(env, (double)base.tv_sec, &argv[1]) != napi_ok ||
+        napi_create_double(env, (double)base.tv_nsec, &argv[2]) != napi_ok) {
       break;
     }
     s->base.in_callback = 1;
-    napi_status called = napi_make_callback(env, s->base.async, recv, callback, 1, argv, &result);
+    napi_status called = napi_make_callback(env, s->base.async, recv, callback, 3, argv, &result);
     s->base.in_callback = 0;
     if (s->base.closed) {
       polled_release_js(&s->base); /* close() was called from inside the batch */
@@ -504,11 +510,32 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* CLOCK_REALTIME now minus `sec`.`nsec`, in ns; read first, as the caller brackets its own
+   clock with two of these calls. */
+static napi_value js_realtime_since(napi_env env, napi_callback_info info) {
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  size_t argc = 2;
+  napi_value argv[2];
+  double sec = 0, nsec = 0;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || napi_get_value_double(env, argv[0], &sec) != napi_ok ||
+      napi_get_value_double(env, argv[1], &nsec) != napi_ok) {
+    napi_throw_type_error(env, NULL, "ntp_udp.realtimeSince(sec: number, nsec: number)");
+    return NULL;
+  }
+  napi_value result;
+  CHECK(napi_create_double(env, (double)(now.tv_sec - (int64_t)sec) * 1e9 + (double)(now.tv_nsec - (int64_t)nsec),
+                           &result));
+  return result;
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor properties[] = {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"realtimeSince", NULL, js_realtime_since, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties) != napi_ok ||
       ntp_udp_client_define(env, exports) != 0 || unix_dgram_define(env, exports) != 0 ||

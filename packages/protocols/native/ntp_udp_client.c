@@ -5,48 +5,119 @@
  * (uv_poll_t; lifecycle shared with the server, see ntp_udp.h). Connected, so an ICMP port
  * unreachable comes back as ECONNREFUSED, as on a connected node:dgram socket.
  *
- * Times go to JavaScript as ages against CLOCK_REALTIME read right before returning to
- * JavaScript, so that JavaScript can carry them over to its own clock (which need not be
- * the system's): time = clock.now() − age.
- *   - clientSend reads CLOCK_REALTIME right before send() and returns the time since
- *     then (T1 = clock.now() − returned).
- *   - each received datagram comes with its age: CLOCK_REALTIME just before the call
- *     minus the kernel's receive timestamp (T4 = clock.now() − age). Without a timestamp
- *     (counted in noTimestamp) the age is that of the recvmsg() return.
+ * Times go to JavaScript as CLOCK_REALTIME (seconds, nanoseconds); JavaScript carries them
+ * over to its own clock (which need not be the system's) with realtimeSince() (ntp_udp.c)
+ * read on both sides of its clock.now(): time = clock.now() − age. Not with an age read
+ * in C just before the call into JavaScript, which made every time as late as entering
+ * the callback (cold, once per poll: microseconds to tens of them).
+ *   - T1: the kernel's software transmit timestamp (SO_TIMESTAMPING TX_SOFTWARE, taken as
+ *     the driver hands the packet on, looped back on the error queue without the packet,
+ *     OPT_TSONLY), as chronyd's client takes it. CLOCK_REALTIME read before send() was
+ *     early by the whole send path: send() on loopback was measured at 25–33 µs (it
+ *     delivers to the server inside the call), and our delay to chronyd at 20 µs where
+ *     chronyd's own client saw 6 µs. clientSend waits up to TX_WAIT_MS for it; without
+ *     one it falls back to the reading before send() (txFallbacks), and after TX_GIVE_UP
+ *     misses in a row it stops waiting until one comes again (a device without software
+ *     transmit timestamps). An error-queue entry older than that reading is an earlier
+ *     send's (txLate), never this one's.
+ *   - T4: each received datagram's kernel receive timestamp (SO_TIMESTAMPNS). Without one
+ *     (counted in noTimestamp) it is the time recvmsg() returned.
  *
  * Exports:
- *   openClient(address, port, onDatagram(bytes: Buffer, ageNs), onError(err)) -> handle
+ *   openClient(address, port, onDatagram(bytes: Buffer, sec, nsec), onError(err)) -> handle
  *     `address` is an IP literal. Throws an Error with code, errno and syscall.
- *   clientSend(handle, bytes) -> ns since CLOCK_REALTIME was read before send(); throws
- *     like openClient (e.g. ECONNREFUSED from an earlier ICMP error).
+ *   clientSend(handle, bytes, out: Float64Array(2)) -> 1 with the kernel's transmit
+ *     timestamp, 0 with the reading before send(); writes the time's CLOCK_REALTIME
+ *     seconds and nanoseconds to out; throws like openClient (e.g. ECONNREFUSED from an
+ *     earlier ICMP error).
  *   clientClose(handle)   stops polling and closes the socket at once (idempotent).
- *   clientStats(handle) -> { datagrams, truncated, noTimestamp, errors }
+ *   clientStats(handle) -> { datagrams, truncated, noTimestamp, errors, txTimestamps,
+ *                            txFallbacks, txLate }
  * Errors found while polling (ECONNREFUSED from recvmsg or SO_ERROR) go to onError; the
  * socket keeps polling. Datagrams longer than RX_LENGTH are dropped (counted).
  */
+#include "ntp_udp.h" /* first: _GNU_SOURCE, and struct timespec for linux/errqueue.h */
 #include <errno.h>
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "ntp_udp.h"
 
 #define CLIENT_MAGIC 0x4e545043u /* "NTPC" */
 #define RX_LENGTH 2048
 /* Datagrams taken per readable event before the loop runs other work. */
 #define MAX_PER_WAKEUP 64
+#define TX_WAIT_MS 1
+#define TX_GIVE_UP 8
+/* SCM_TIMESTAMPNS and, with SO_TIMESTAMPING's reporting flag, SCM_TIMESTAMPING too. */
+#define CLIENT_CONTROL_SPACE (CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(struct scm_timestamping)) + 64)
 enum { REF_ON_DATAGRAM, REF_ON_ERROR };
 
 typedef struct client {
   polled_t base; /* first: a client_t is a polled_t */
   char where[160];
+  int tx_timestamps; /* SOF_TIMESTAMPING_TX_SOFTWARE is on */
+  int tx_misses;     /* sends in a row without a transmit timestamp */
   uint8_t rx[RX_LENGTH];
   union {
-    char buf[CONTROL_SPACE];
+    char buf[CLIENT_CONTROL_SPACE];
     struct cmsghdr align;
   } control;
-  double datagrams, truncated, no_timestamp, errors;
+  double datagrams, truncated, no_timestamp, errors, tx_timestamps_taken, tx_fallbacks, tx_late;
 } client_t;
+
+/* Takes one entry off the error queue: 1 with its software timestamp, 0 for an entry
+   without one, -1 when the queue is empty (or on an error). */
+static int take_error_queue(client_t *c, struct timespec *out) {
+  uint8_t data[64];
+  struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
+  struct msghdr h;
+  memset(&h, 0, sizeof(h));
+  h.msg_iov = &iov;
+  h.msg_iovlen = 1;
+  h.msg_control = c->control.buf;
+  h.msg_controllen = sizeof(c->control.buf);
+  ssize_t n;
+  do {
+    n = recvmsg(c->base.fd, &h, MSG_ERRQUEUE | MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return -1;
+  if (h.msg_flags & MSG_CTRUNC) return 0;
+  for (struct cmsghdr *m = CMSG_FIRSTHDR(&h); m != NULL; m = CMSG_NXTHDR(&h, m)) {
+    if (m->cmsg_level == SOL_SOCKET && m->cmsg_type == SCM_TIMESTAMPING &&
+        m->cmsg_len >= CMSG_LEN(sizeof(struct scm_timestamping))) {
+      struct scm_timestamping ts;
+      memcpy(&ts, CMSG_DATA(m), sizeof(ts));
+      if (ts.ts[0].tv_sec == 0 && ts.ts[0].tv_nsec == 0) return 0;
+      *out = ts.ts[0];
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Waits up to TX_WAIT_MS for the transmit timestamp of the datagram sent after `before`. */
+static int wait_tx_time(client_t *c, const struct timespec *before, struct timespec *out) {
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    int got;
+    while ((got = take_error_queue(c, out)) >= 0) {
+      if (got == 1 && timespec_diff_ns(out, before) >= 0) return 1;
+      c->tx_late += 1; /* an earlier send's, or one without a timestamp */
+    }
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t left_ms = TX_WAIT_MS - timespec_diff_ns(&now, &start) / 1000000;
+    if (left_ms <= 0) return 0;
+    /* The error queue signals POLLERR whatever `events` asks for; POLLPRI alone keeps a
+       reply that is already there (POLLIN) from waking us. */
+    struct pollfd p = {.fd = c->base.fd, .events = POLLPRI, .revents = 0};
+    if (poll(&p, 1, (int)left_ms) == 0) return 0;
+  }
+}
 
 /* Calls JavaScript's callback `which` with argv; 0 if the client is still open after it. */
 static int call_js(client_t *c, int which, size_t argc, napi_value *argv) {
@@ -81,8 +152,12 @@ static int report_error(client_t *c, const char *syscall, int err) {
 
 static void on_readable(uv_poll_t *poll, int status, int events);
 
-/* libuv stops polling on POLLERR (status < 0): take the socket's error and poll again. */
+/* libuv stops polling on POLLERR (status < 0): a transmit timestamp that came after
+   clientSend stopped waiting, or a socket error. Drain the error queue, take the socket's
+   error, poll again. */
 static void on_poll_error(client_t *c) {
+  struct timespec ignored;
+  while (take_error_queue(c, &ignored) >= 0) c->tx_late += 1;
   int err = 0;
   socklen_t length = sizeof(err);
   if (getsockopt(c->base.fd, SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
@@ -122,19 +197,18 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
       c->truncated += 1;
       continue;
     }
-    struct timespec received, now;
+    struct timespec received;
     if (!kernel_rx_time(&h, &received)) {
       clock_gettime(CLOCK_REALTIME, &received);
       c->no_timestamp += 1;
     }
     c->datagrams += 1;
-    napi_value argv[2];
+    napi_value argv[3];
     void *data = NULL;
-    if (napi_create_buffer_copy(env, (size_t)n, c->rx, &data, &argv[0]) != napi_ok) break;
-    /* The instant JavaScript's clock.now() stands for: read last, just before the call. */
-    clock_gettime(CLOCK_REALTIME, &now);
-    if (napi_create_double(env, (double)timespec_diff_ns(&now, &received), &argv[1]) != napi_ok ||
-        call_js(c, REF_ON_DATAGRAM, 2, argv) != 0) {
+    if (napi_create_buffer_copy(env, (size_t)n, c->rx, &data, &argv[0]) != napi_ok ||
+        napi_create_double(env, (double)received.tv_sec, &argv[1]) != napi_ok ||
+        napi_create_double(env, (double)received.tv_nsec, &argv[2]) != napi_ok ||
+        call_js(c, REF_ON_DATAGRAM, 3, argv) != 0) {
       break;
     }
   }
@@ -174,6 +248,9 @@ static napi_value js_open_client(napi_env env, napi_callback_info info) {
   int on = 1;
   /* Without kernel timestamps a reply gets the time of its recvmsg() instead. */
   (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+  /* Without them a request gets the time read before send() instead. */
+  int tx_flags = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_TSONLY;
+  int tx_timestamps = setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &tx_flags, sizeof(tx_flags)) == 0;
   if (connect(fd, (struct sockaddr *)&peer, peer_length) != 0) {
     int err = errno;
     close(fd);
@@ -188,6 +265,7 @@ static napi_value js_open_client(napi_env env, napi_callback_info info) {
   c->base.env = env;
   c->base.fd = fd;
   c->base.ref_count = 2;
+  c->tx_timestamps = tx_timestamps;
   memcpy(c->where, where, sizeof(where));
   napi_value resource, name, handle;
   if (napi_create_reference(env, argv[2], 1, &c->base.refs[REF_ON_DATAGRAM]) != napi_ok ||
@@ -207,25 +285,33 @@ static napi_value js_open_client(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_client_send(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   client_t *c = client_of(env, argc >= 1 ? argv[0] : NULL);
   if (c == NULL) return NULL;
   void *data = NULL;
   size_t length = 0;
   bool is_typed = false;
-  napi_typedarray_type type;
+  napi_typedarray_type type, out_type;
   napi_value buffer;
   size_t offset = 0;
-  if (argc < 2 || napi_is_typedarray(env, argv[1], &is_typed) != napi_ok || !is_typed ||
+  double *out = NULL;
+  size_t out_length = 0;
+  if (argc < 3 || napi_is_typedarray(env, argv[1], &is_typed) != napi_ok || !is_typed ||
       napi_get_typedarray_info(env, argv[1], &type, &length, &data, &buffer, &offset) != napi_ok ||
-      type != napi_uint8_array) {
-    napi_throw_type_error(env, NULL, "ntp_udp.clientSend(handle, bytes: Uint8Array)");
+      type != napi_uint8_array || napi_is_typedarray(env, argv[2], &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, argv[2], &out_type, &out_length, (void **)&out, &buffer, &offset) != napi_ok ||
+      out_type != napi_float64_array || out_length < 2) {
+    napi_throw_type_error(env, NULL, "ntp_udp.clientSend(handle, bytes: Uint8Array, out: Float64Array(2))");
     return NULL;
   }
   if (c->base.closed) return throw_errno(env, "send", EBADF, c->where);
-  struct timespec before, after;
+  struct timespec before, sent_at;
+  if (c->tx_timestamps) {
+    /* Leftovers of earlier sends (timed out, or a send that failed late) go first. */
+    while (take_error_queue(c, &sent_at) >= 0) c->tx_late += 1;
+  }
   ssize_t sent;
   int interrupted = 0;
   do {
@@ -233,9 +319,25 @@ static napi_value js_client_send(napi_env env, napi_callback_info info) {
     sent = send(c->base.fd, data, length, MSG_DONTWAIT);
   } while (sent < 0 && errno == EINTR && interrupted++ < 3);
   if (sent < 0) return throw_errno(env, "send", errno, c->where);
+  int kernel = 0;
+  if (c->tx_timestamps && c->tx_misses < TX_GIVE_UP) {
+    kernel = wait_tx_time(c, &before, &sent_at);
+    c->tx_misses = kernel ? 0 : c->tx_misses + 1;
+  } else if (c->tx_timestamps) {
+    /* Given up waiting: still take one that is already there, and wait again if so. */
+    kernel = take_error_queue(c, &sent_at) == 1 && timespec_diff_ns(&sent_at, &before) >= 0;
+    if (kernel) c->tx_misses = 0;
+  }
+  if (kernel) {
+    c->tx_timestamps_taken += 1;
+  } else {
+    sent_at = before;
+    c->tx_fallbacks += 1;
+  }
+  out[0] = (double)sent_at.tv_sec;
+  out[1] = (double)sent_at.tv_nsec;
   napi_value result;
-  clock_gettime(CLOCK_REALTIME, &after);
-  CHECK(napi_create_double(env, (double)timespec_diff_ns(&after, &before), &result));
+  CHECK(napi_create_int32(env, kernel, &result));
   return result;
 }
 
@@ -259,7 +361,10 @@ static napi_value js_client_stats(napi_env env, napi_callback_info info) {
   if (set_number(env, result, "datagrams", c->datagrams) == NULL ||
       set_number(env, result, "truncated", c->truncated) == NULL ||
       set_number(env, result, "noTimestamp", c->no_timestamp) == NULL ||
-      set_number(env, result, "errors", c->errors) == NULL) {
+      set_number(env, result, "errors", c->errors) == NULL ||
+      set_number(env, result, "txTimestamps", c->tx_timestamps_taken) == NULL ||
+      set_number(env, result, "txFallbacks", c->tx_fallbacks) == NULL ||
+      set_number(env, result, "txLate", c->tx_late) == NULL) {
     return NULL;
   }
   return result;

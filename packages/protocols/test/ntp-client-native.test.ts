@@ -7,6 +7,7 @@
  * run by `npm install`): these tests fail, not skip, without it. Set
  * CHRONOSYNC_REQUIRE_NATIVE=0 where it cannot be built.
  */
+import { createHook } from "node:async_hooks";
 import { createSocket } from "node:dgram";
 import { Worker } from "node:worker_threads";
 import { type Clock, type Instant, systemClock } from "@chronosync/core";
@@ -117,6 +118,36 @@ describe.runIf(available || required)("the native client", () => {
       expect(Math.min(...delays)).toBeLessThan(5_000_000);
     });
 
+    it("stamps T4 when the kernel received the reply, however long entering JavaScript takes", async () => {
+      // Entering onDatagram cold takes microseconds; while the addon read the time for
+      // T4's age before the call, T4 was that late. An async hook's `before`, which runs
+      // inside that call ahead of the callback, makes it 20 ms here.
+      const sockets = new Set<number>();
+      let slowEntries = 0;
+      const hook = createHook({
+        init(asyncId, type) {
+          if (type === "ChronoSyncNtpUdpClient") sockets.add(asyncId);
+        },
+        before(asyncId) {
+          if (!sockets.has(asyncId)) return;
+          slowEntries++;
+          const busyUntil = performance.now() + 20;
+          while (performance.now() < busyUntil) {
+            // a slow entry into JavaScript
+          }
+        },
+      }).enable();
+      try {
+        const { best } = await queryNtp({ host: "127.0.0.1", port }, { samples: 1, native: true });
+        console.log(`native client, slow entry: delay ${Number(best.delayNs) / 1000} µs`);
+        expect(slowEntries).toBe(1);
+        expect(Number(best.delayNs)).toBeLessThan(10_000_000);
+        expect(Math.abs(Number(best.offsetNs))).toBeLessThan(5_000_000);
+      } finally {
+        hook.disable();
+      }
+    });
+
     it("with dgram the same setup measures the busy loop as delay (the contrast)", async () => {
       const clock = new BusyAfterSendClock();
       clock.arm();
@@ -147,7 +178,7 @@ describe.runIf(available || required)("the native client", () => {
     expect(transports).toEqual(["native", "native", "dgram", "dgram", "native"]);
   });
 
-  it("hands over each datagram with its kernel age; send returns the time since before send()", async () => {
+  it("hands over each datagram with its kernel receive time; send writes its kernel transmit time", async () => {
     const server = createSocket("udp4");
     await new Promise<void>((resolve) => server.bind(0, "127.0.0.1", resolve));
     server.on("message", (message, peer) => server.send(message, peer.port, peer.address));
@@ -155,19 +186,34 @@ describe.runIf(available || required)("the native client", () => {
     const handle = addon().openClient(
       "127.0.0.1",
       server.address().port,
-      (bytes, ageNs) => seen.push([bytes.length, ageNs]),
+      (bytes, sec, nsec) => seen.push([bytes.length, addon().realtimeSince(sec, nsec)]),
       () => {},
     );
     try {
-      const sinceBeforeSendNs = addon().clientSend(handle, new Uint8Array(48));
-      expect(sinceBeforeSendNs).toBeGreaterThanOrEqual(0);
-      expect(sinceBeforeSendNs).toBeLessThan(10_000_000);
+      const sentAt = new Float64Array(2);
+      const before = Date.now();
+      expect(addon().clientSend(handle, new Uint8Array(48), sentAt)).toBe(1); // the kernel's
+      expect(sentAt[0]! * 1000 + sentAt[1]! / 1e6).toBeGreaterThanOrEqual(before - 1);
+      const sinceSentNs = addon().realtimeSince(sentAt[0]!, sentAt[1]!);
+      expect(sinceSentNs).toBeGreaterThanOrEqual(0);
+      expect(sinceSentNs).toBeLessThan(10_000_000);
+      expect(Math.abs(sentAt[0]! * 1000 - Date.now())).toBeLessThan(2_000);
       await until(() => seen.length === 1);
       const [length, ageNs] = seen[0]!;
       expect(length).toBe(48);
       expect(ageNs).toBeGreaterThanOrEqual(0);
       expect(ageNs).toBeLessThan(1e9);
-      expect(addon().clientStats(handle)).toEqual({ datagrams: 1, truncated: 0, noTimestamp: 0, errors: 0 });
+      // Sent before it was received: the reply's receive time is younger than the send's.
+      expect(ageNs).toBeLessThan(addon().realtimeSince(sentAt[0]!, sentAt[1]!));
+      expect(addon().clientStats(handle)).toEqual({
+        datagrams: 1,
+        truncated: 0,
+        noTimestamp: 0,
+        errors: 0,
+        txTimestamps: 1,
+        txFallbacks: 0,
+        txLate: 0,
+      });
     } finally {
       addon().clientClose(handle);
       addon().clientClose(handle); // twice is fine
@@ -184,16 +230,16 @@ describe.runIf(available || required)("the native client", () => {
       (err) => errors.push(err),
     );
     try {
-      addon().clientSend(handle, new Uint8Array(48));
+      addon().clientSend(handle, new Uint8Array(48), new Float64Array(2));
       await until(() => errors.length === 1);
       expect(errors[0]).toMatchObject({ code: "ECONNREFUSED", syscall: "recvmsg" });
-      addon().clientSend(handle, new Uint8Array(48));
+      addon().clientSend(handle, new Uint8Array(48), new Float64Array(2));
       await until(() => errors.length === 2);
       expect(errors).toHaveLength(2);
     } finally {
       addon().clientClose(handle);
     }
-    expect(() => addon().clientSend(handle, new Uint8Array(48))).toThrow(/EBADF/);
+    expect(() => addon().clientSend(handle, new Uint8Array(48), new Float64Array(2))).toThrow(/EBADF/);
   });
 
   it("can be closed from inside onDatagram; rejects handles of the wrong kind", async () => {
@@ -213,7 +259,7 @@ describe.runIf(available || required)("the native client", () => {
       () => {},
     );
     try {
-      addon().clientSend(handle, new Uint8Array(48));
+      addon().clientSend(handle, new Uint8Array(48), new Float64Array(2));
       await until(() => calls > 0);
       await sleep(20);
       expect(calls).toBe(1);

@@ -8,6 +8,7 @@
  * run by `npm install`): these tests fail, not skip, without it. Set
  * CHRONOSYNC_REQUIRE_NATIVE=0 where it cannot be built.
  */
+import { createHook } from "node:async_hooks";
 import { execFileSync } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { fileURLToPath } from "node:url";
@@ -122,22 +123,80 @@ describe.runIf(available || required)("the native transport", () => {
     }
   });
 
-  it("hands JavaScript each datagram's length, age and client key", async () => {
+  it("stamps T2 when the kernel received the request, however long entering JavaScript takes", async () => {
+    // Entering the batch handler, cold, was measured to take 20–30 µs, and T2 was that
+    // late while the addon read the time for T2's age before the call. An async hook's
+    // `before`, which runs inside that call ahead of the handler, makes it 20 ms here.
+    const batches = new Set<number>();
+    const hook = createHook({
+      init(asyncId, type) {
+        if (type === "ChronoSyncNtpUdp") batches.add(asyncId);
+      },
+      before(asyncId) {
+        if (!batches.has(asyncId)) return;
+        const busyUntil = performance.now() + 20;
+        while (performance.now() < busyUntil) {
+          // a slow entry into JavaScript
+        }
+      },
+    }).enable();
+    try {
+      const server = await startNtpServer({
+        host: "127.0.0.1",
+        port: 0,
+        responder: responder(),
+        native: true,
+      });
+      const client = await collector();
+      try {
+        expect(batches.size).toBe(1);
+        const request = new Uint8Array(48);
+        request[0] = (4 << 3) | 3;
+        const t1 = systemClock.now();
+        client.socket.send(request, server.address.port, "127.0.0.1");
+        await until(() => client.replies.length === 1);
+        const reply = decodeNtpPacket(client.replies[0]!);
+        const t2 = ntp64ToInstant(reply.receiveTimestamp);
+        const t3 = ntp64ToInstant(reply.transmitTimestamp);
+        console.log(`slow entry: T2 − T1 ${Number(t2 - t1) / 1000} µs, T3 − T2 ${Number(t3 - t2) / 1000} µs`);
+        expect(Number(t3 - t2)).toBeGreaterThan(15_000_000); // the hook ran between the two
+        expect(Number(t2 - t1)).toBeGreaterThan(-100_000);
+        expect(Number(t2 - t1)).toBeLessThan(10_000_000);
+      } finally {
+        client.socket.close();
+        await server.close();
+      }
+    } finally {
+      hook.disable();
+    }
+  });
+
+  it("hands JavaScript each datagram's length, receive time against the batch's base, client key", async () => {
     const addon = (loaded as Exclude<typeof loaded, { error: string }>).addon;
     const seen: number[][] = [];
     let meta = new Float64Array(0);
-    const socket = addon.open("127.0.0.1", 0, (count) => {
-      for (let i = 0; i < count; i++) seen.push(Array.from(meta.subarray(i * 4, i * 4 + 4)));
+    const socket = addon.open("127.0.0.1", 0, (count, baseSec, baseNsec) => {
+      const baseAgeNs = addon.realtimeSince(baseSec, baseNsec);
+      for (let i = 0; i < count; i++)
+        seen.push([...meta.subarray(i * 4, i * 4 + 4), baseSec, baseNsec, baseAgeNs]);
     });
     meta = new Float64Array(socket.meta);
     const client = await collector();
     try {
       client.socket.send(new Uint8Array(33), socket.port, "127.0.0.1");
       await until(() => seen.length === 1);
-      const [length, ageNs, key, txLength] = seen[0]!;
+      const [length, rxNs, key, txLength, baseSec = Number.NaN, baseNsec, baseAgeNs] = seen[0]!;
       expect([length, key, txLength]).toEqual([33, 0x7f000001, 0]);
-      expect(ageNs).toBeGreaterThanOrEqual(0);
-      expect(ageNs).toBeLessThan(1e9);
+      // The kernel stamped it before recvmmsg returned, when the base was read…
+      expect(rxNs).toBeLessThanOrEqual(0);
+      expect(rxNs).toBeGreaterThan(-1e9);
+      // …and the base is a CLOCK_REALTIME reading of a moment ago, in whole seconds and ns.
+      expect(Number.isInteger(baseSec) && Number.isInteger(baseNsec)).toBe(true);
+      expect(baseNsec).toBeGreaterThanOrEqual(0);
+      expect(baseNsec).toBeLessThan(1e9);
+      expect(Math.abs(baseSec * 1000 - Date.now())).toBeLessThan(2_000);
+      expect(baseAgeNs).toBeGreaterThanOrEqual(0);
+      expect(baseAgeNs).toBeLessThan(1e9);
       expect(addon.stats(socket.handle)).toMatchObject({
         batches: 1,
         datagrams: 1,

@@ -4,12 +4,12 @@
  * give T1 (`send`) and T4 (`onReply`) in the terms of the measuring clock.
  *
  * - `"native"`: the addon's client socket (native/ntp_udp_client.c). T4 is the kernel's
- *   receive time (SO_TIMESTAMPNS), carried over to `clock` as an age:
- *   `T4 = clock.now() − (realtimeBeforeTheCall − kernelReceiveTime)`, read first thing
- *   in the callback. T1 is CLOCK_REALTIME read in C right before `send()`, carried over
- *   the same way: `T1 = clock.now() − (realtimeAtReturn − realtimeBeforeSend)`. So neither
- *   includes the wakeup of the event loop nor any JavaScript that ran before the reply was
- *   taken; what is left is the time between the C and the JavaScript clock reads
+ *   receive time (SO_TIMESTAMPNS), T1 its software transmit time (SO_TIMESTAMPING, as
+ *   chronyd's client takes it; else CLOCK_REALTIME read in C right before `send()`);
+ *   both are carried over to `clock` by {@link realtimeToClock}: `clock.now()` minus the
+ *   time's age, read in C on both sides of it. So neither includes the wakeup of the event
+ *   loop, entering the callback (cold once per poll) nor any JavaScript
+ *   that ran before the reply was taken; what is left is the bracket's half-width
  *   (under 1 µs).
  * - `"dgram"`: node:dgram. T1 is `clock.now()` right before `socket.send`, T4 first thing
  *   in the `message` handler, after the event loop woke up.
@@ -17,7 +17,7 @@
  */
 import type { Socket } from "node:dgram";
 import { type Clock, type Instant, NetworkFailureError } from "@chronosync/core";
-import { loadNtpUdpAddon, type NtpUdpAddon, wantsNative } from "./native-addon.js";
+import { loadNtpUdpAddon, type NtpUdpAddon, realtimeToClock, wantsNative } from "./native-addon.js";
 import { clockNowAtCall, createUdpSocket, socketCall } from "./udp-socket.js";
 
 /** How queryNtp's socket moves datagrams: the addon (kernel timestamps) or node:dgram. */
@@ -68,17 +68,15 @@ function openNativeClientSocket(
   const handle = addon.openClient(
     target.address,
     target.port,
-    (bytes, ageNs) => {
-      const t4 = clockNowAtCall(clock) - BigInt(Math.round(ageNs));
-      events.onReply(bytes, t4);
-    },
+    (bytes, sec, nsec) => events.onReply(bytes, realtimeToClock(addon, clock, sec, nsec)),
     (err) => events.onError(err),
   );
+  const sentAt = new Float64Array(2);
   return {
     transport: "native",
     send(bytes) {
-      const sinceBeforeSendNs = addon.clientSend(handle, bytes);
-      return clockNowAtCall(clock) - BigInt(Math.round(sinceBeforeSendNs));
+      addon.clientSend(handle, bytes, sentAt);
+      return realtimeToClock(addon, clock, sentAt[0]!, sentAt[1]!);
     },
     close() {
       addon.clientClose(handle);

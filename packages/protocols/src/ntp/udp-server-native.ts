@@ -9,25 +9,27 @@
  *
  * Receive times (T2) are the kernel's (SO_TIMESTAMPNS), which are CLOCK_REALTIME. The
  * responder serves its own clock, which need not be the system's (a disciplined or
- * virtual clock), so T2 is carried over as an age: the addon reads CLOCK_REALTIME just
- * before calling into JavaScript and gives each datagram's age against it; JavaScript
- * reads the served clock first thing and subtracts the age:
- * `T2 = clock.now() − (realtimeAtBatch − kernelReceiveTime)`. The only error this adds is
- * the time between those two reads (the call into JavaScript, well under 1 µs), and
- * any rate difference between the two clocks over the packet's age (microseconds).
- * T3 is read from the clock per reply, as `respond` does.
+ * virtual clock), so T2 is carried over: the addon passes the batch's base time (a
+ * CLOCK_REALTIME reading) and each datagram's receive time relative to it; the handler
+ * puts the base on the served clock with {@link realtimeToClock} (CLOCK_REALTIME read in
+ * C on both sides of `clock.now()`) and adds each datagram's offset:
+ * `T2 = clock.now() − (realtimeNow − base) + (kernelReceiveTime − base)`. Not an age read
+ * in C before the call into JavaScript: entering the handler, cold (a request a second),
+ * takes 20–30 µs on a loaded machine, and every T2 was that much late. What is left is the
+ * bracket's half-width (under 1 µs) and the rate difference of the two clocks over the
+ * packet's age. T3 is read from the clock once per batch, after every reply was built.
  * @see docs/ntp-server-fast-path.md
  */
 import { NetworkFailureError } from "@chronosync/core";
 import { splitInstant, writeNtpTimestamp } from "./fast-timestamp.js";
 import { NTP_HEADER_LENGTH } from "./header.js";
-import type { AddonServerSocket, NtpUdpAddon } from "./native-addon.js";
+import { type AddonServerSocket, type NtpUdpAddon, realtimeToClock } from "./native-addon.js";
 import type { NtpResponder } from "./responder.js";
 import type { NtpServerHandle, NtpTransportStats } from "./udp-server.js";
-import { clockNowAtCall, formatEndpoint, responderFailureReporter } from "./udp-socket.js";
+import { formatEndpoint, responderFailureReporter } from "./udp-socket.js";
 
 const META_RX_LENGTH = 0;
-const META_AGE_NS = 1;
+const META_RX_NS = 1;
 const META_CLIENT_KEY = 2;
 const META_TX_LENGTH = 3;
 
@@ -52,23 +54,23 @@ export function startNativeNtpServer(
   const failed = responderFailureReporter(() => `${formatEndpoint(socket.address, socket.port)} (native)`);
   // An exception must not leave this function: the addon would report it as an uncaught
   // exception, which ends the process. A failed request is not answered (tx length 0).
-  const onBatch = (count: number): void => {
+  const onBatch = (count: number, baseSec: number, baseNsec: number): void => {
     try {
-      serveBatch(count);
+      serveBatch(count, baseSec, baseNsec);
     } catch (err) {
       for (let i = 0; i < count; i++) meta[i * stride + META_TX_LENGTH] = 0;
       failed(err);
     }
   };
-  const serveBatch = (count: number): void => {
-    // The served clock at the instant the addon read CLOCK_REALTIME for the ages.
-    splitInstant(clockNowAtCall(clock), split);
+  const serveBatch = (count: number, baseSec: number, baseNsec: number): void => {
+    // The batch's base time on the served clock; each receive time is relative to it.
+    splitInstant(realtimeToClock(addon, clock, baseSec, baseNsec), split);
     const seconds = split[0]!;
     const nanoseconds = split[1]!;
     for (let i = 0; i < count; i++) {
       const m = i * stride;
       let rxSeconds = seconds;
-      let rxNanoseconds = nanoseconds - meta[m + META_AGE_NS]!;
+      let rxNanoseconds = nanoseconds + meta[m + META_RX_NS]!;
       if (rxNanoseconds < 0 || rxNanoseconds >= 1e9) {
         const carry = Math.floor(rxNanoseconds / 1e9);
         rxSeconds += carry;
