@@ -4,12 +4,24 @@
  * the first measurement waits for a master to qualify (two Announces); each measurement
  * returns the next complete exchange (the newest one not yet returned). Offsets are UTC
  * (the master's TAI timestamps minus its announced currentUtcOffset).
- * @see https://standards.ieee.org/ieee/1588/6825/ (§9, §11.3)
+ *
+ * Unicast negotiation (§16.1, e.g. ptp4l with `unicast_listen 1`) instead of multicast:
+ * - `ptp://<master-IPv4>?unicast=1[&interface=<interface-or-IPv4-address>]`: with that
+ *   master, listening on `interface`, else on the address the route to the master leaves
+ *   from;
+ * - `ptp://<interface-or-IPv4-address>?unicast=<IPv4>[,<IPv4>…]`: with these masters.
+ * @see https://standards.ieee.org/ieee/1588/6825/ (§9, §11.3, §16.1)
  */
-import { type Clock, systemClock } from "@chronosync/core";
+import { createSocket } from "node:dgram";
+import { type Clock, NetworkFailureError, systemClock } from "@chronosync/core";
 import { PtpTimeoutError, TimeSourceUrlError } from "../errors.js";
 import type { PtpSample } from "../ptp/slave.js";
-import { type PtpEndpointOptions, type PtpSlaveHandle, startPtpSlave } from "../ptp/slave-runner.js";
+import {
+  type PtpEndpointOptions,
+  type PtpSlaveHandle,
+  type PtpSlaveRunOptions,
+  startPtpSlave,
+} from "../ptp/slave-runner.js";
 import { closedGuard } from "./closed.js";
 import { plainTimeSample } from "./sample.js";
 import type { MeasureOptions, TimeSample, TimeSource, TimeSourceOptions } from "./types.js";
@@ -25,16 +37,27 @@ export class PtpTimeSource implements TimeSource {
   #waiter: ((s: PtpSample) => void) | null = null;
   readonly #guard = closedGuard(() => this.url);
 
+  /**
+   * `endpoint` without an interface or address (unicast only): the address the route to
+   * the first of `run.unicastMasters` leaves from.
+   */
   constructor(
     readonly url: string,
     private readonly endpoint: PtpEndpointOptions,
     private readonly timeoutMs: number,
+    private readonly run: PtpSlaveRunOptions = {},
   ) {}
 
-  async measure(options: MeasureOptions = {}): Promise<TimeSample> {
-    this.#guard.check();
-    this.#slave ??= startPtpSlave({
+  async #start(): Promise<PtpSlaveHandle> {
+    const masters = this.run.unicastMasters ?? [];
+    const local =
+      this.endpoint.address === undefined && this.endpoint.interface === undefined && masters.length > 0
+        ? { address: await localAddressToward(masters[0]!) }
+        : {};
+    return startPtpSlave({
       ...this.endpoint,
+      ...local,
+      ...this.run,
       onSample: (s) => {
         const w = this.#waiter;
         if (w !== null) {
@@ -43,7 +66,12 @@ export class PtpTimeSource implements TimeSource {
         } else this.#latest = s;
       },
     });
-    await this.#slave.catch((err: unknown) => {
+  }
+
+  async measure(options: MeasureOptions = {}): Promise<TimeSample> {
+    this.#guard.check();
+    this.#slave ??= this.#start();
+    const slave = await this.#slave.catch((err: unknown) => {
       this.#slave = null;
       throw err;
     });
@@ -63,11 +91,16 @@ export class PtpTimeSource implements TimeSource {
       if (s === null)
         throw new PtpTimeoutError(`no PTP exchange completed on ${this.url} within ${timeoutMs} ms`);
     }
+    // Unicast: the master spoken to; multicast: where we listen.
+    const address =
+      this.run.unicastMasters !== undefined
+        ? (slave.unicast?.addressOf(s.masterPort) ?? this.run.unicastMasters[0] ?? null)
+        : (this.endpoint.address ?? this.endpoint.interface ?? null);
     const sample = plainTimeSample(
       {
         protocol: "ptp",
         source: this.url,
-        address: this.endpoint.address ?? this.endpoint.interface ?? null,
+        address,
         authenticated: false,
       },
       {
@@ -89,6 +122,58 @@ export class PtpTimeSource implements TimeSource {
   }
 }
 
+/** The local IPv4 address a datagram to `address` would leave from (no packet is sent). */
+async function localAddressToward(address: string): Promise<string> {
+  const socket = createSocket("udp4");
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once("error", reject);
+      socket.connect(320, address, () => {
+        socket.off("error", reject);
+        resolve();
+      });
+    });
+    return socket.address().address;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new NetworkFailureError(`no route to the PTP master ${address}: ${message}`, { cause: err });
+  } finally {
+    socket.close();
+  }
+}
+
+/**
+ * The `unicast` and `interface` parameters: the masters to negotiate with and the local
+ * endpoint (null: the route to the master's), or null for multicast.
+ */
+function unicastParams(url: TimeSourceUrl): { masters: string[]; local: string | null } | null {
+  const unicast = url.params.get("unicast");
+  const local = url.params.get("interface");
+  if (unicast === undefined || unicast === "0" || unicast === "false") {
+    if (local !== undefined) throw new TimeSourceUrlError(url.input, "interface= goes with unicast=1");
+    return null;
+  }
+  if (unicast === "1" || unicast === "true") {
+    if (!IPV4_RE.test(url.host))
+      throw new TimeSourceUrlError(url.input, "with unicast=1 the host is the master's IPv4 address");
+    if (local === "") throw new TimeSourceUrlError(url.input, "empty interface");
+    return { masters: [url.host], local: local ?? null };
+  }
+  if (local !== undefined)
+    throw new TimeSourceUrlError(
+      url.input,
+      "interface= goes with unicast=1 (here the host is the interface)",
+    );
+  const masters = unicast.split(",");
+  for (const master of masters)
+    if (!IPV4_RE.test(master))
+      throw new TimeSourceUrlError(
+        url.input,
+        `unicast= takes 1 or masters' IPv4 addresses, not ${JSON.stringify(master)}`,
+      );
+  return { masters, local: url.host };
+}
+
 function portParam(url: TimeSourceUrl, name: string): number | undefined {
   const text = url.params.get(name);
   if (text === undefined) return undefined;
@@ -100,7 +185,7 @@ function portParam(url: TimeSourceUrl, name: string): number | undefined {
 /** The factory of `ptp://`. */
 export function createPtpTimeSource(url: TimeSourceUrl, options: TimeSourceOptions): TimeSource {
   for (const name of url.params.keys())
-    if (!["domain", "event", "general"].includes(name))
+    if (!["domain", "event", "general", "unicast", "interface"].includes(name))
       throw new TimeSourceUrlError(url.input, `unknown parameter ${JSON.stringify(name)}`);
   if (url.host === "")
     throw new TimeSourceUrlError(url.input, "PTP needs an interface name or an IPv4 address");
@@ -111,8 +196,10 @@ export function createPtpTimeSource(url: TimeSourceUrl, options: TimeSourceOptio
   if (domain !== undefined && domain > 255) throw new TimeSourceUrlError(url.input, "domain must be 0–255");
   const eventPort = portParam(url, "event");
   const generalPort = portParam(url, "general");
+  const unicast = unicastParams(url);
+  const local = unicast === null ? url.host : unicast.local;
   const endpoint: PtpEndpointOptions = {
-    ...(IPV4_RE.test(url.host) ? { address: url.host } : { interface: url.host }),
+    ...(local === null ? {} : IPV4_RE.test(local) ? { address: local } : { interface: local }),
     clock,
     ...(domain === undefined ? {} : { domain }),
     ...(eventPort === undefined ? {} : { eventPort }),
@@ -123,5 +210,6 @@ export function createPtpTimeSource(url: TimeSourceUrl, options: TimeSourceOptio
     `ptp://${url.host}${query === "" ? "" : `?${query}`}`,
     endpoint,
     options.timeoutMs ?? 10_000,
+    unicast === null ? {} : { unicastMasters: unicast.masters },
   );
 }
