@@ -102,18 +102,21 @@ describe.runIf(available || required)("the native client", () => {
       await queryNtp({ host: "127.0.0.1", port }, { samples: 3, intervalMs: 1, native: true });
       const clock = new BusyAfterSendClock();
       const delays: number[] = [];
-      for (let i = 0; i < 3; i++) {
+      // Up to 8 tries for 3 telling ones: under CI load the worker itself may answer only
+      // after the busy spell (T3 − T1 ≥ 25 ms), which shows nothing either way.
+      for (let i = 0; i < 8 && delays.length < 3; i++) {
         clock.arm();
         const started = performance.now();
         const { best } = await queryNtp({ host: "127.0.0.1", port }, { samples: 1, clock, native: true });
         const elapsedMs = performance.now() - started;
         // The loop was busy for 30 ms after the send, and the reply came during that time…
         expect(elapsedMs).toBeGreaterThanOrEqual(30);
-        expect(Number(best.t3 - best.t1)).toBeLessThan(25_000_000);
+        if (Number(best.t3 - best.t1) >= 25_000_000) continue;
         // …yet T4 is when it arrived: the delay stays that of loopback, not 30 ms.
         delays.push(Number(best.delayNs));
         expect(Math.abs(Number(best.offsetNs))).toBeLessThan(5_000_000);
       }
+      expect(delays.length).toBeGreaterThan(0);
       console.log(`native client, loop busy 30 ms: delays ${delays.map((d) => d / 1000).join(", ")} µs`);
       expect(Math.min(...delays)).toBeLessThan(5_000_000);
     });
