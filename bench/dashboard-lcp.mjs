@@ -59,7 +59,8 @@ const ROUTE_MODULES = {
   "/nodes/:id": "src/features/nodes/components/node-detail-page.tsx",
 };
 
-// In-page, before any script of the page: record LCP entries; on the node page, pick 7 d.
+// In-page, before any script of the page: record LCP entries; on the node page, make sure
+// 7 d is chosen (the URL asks for it; an older build needs the click).
 const INIT = `(() => {
   window.__lcp = [];
   new PerformanceObserver((list) => {
@@ -71,7 +72,8 @@ const INIT = `(() => {
   const mo = new MutationObserver(() => {
     if (!clicked) {
       const b = [...document.querySelectorAll("button")].find((x) => x.textContent === "7d");
-      if (b) { clicked = true; b.click(); }
+      // Opened as /nodes/:id?range=7d the button is pressed already: nothing to click.
+      if (b) { clicked = true; if (b.getAttribute("aria-pressed") !== "true") b.click(); }
     }
     const pressed = [...document.querySelectorAll("button[aria-pressed=true]")].some((x) => x.textContent === "7d");
     if (clicked && pressed && document.querySelector("canvas") && window.__chart === undefined) {
@@ -259,7 +261,7 @@ async function main() {
         ready: `document.querySelector("h1")?.textContent === "Overview" && ${noSkeleton} && document.body.textContent.includes("${NODES}")`,
       },
       "node 7d": {
-        url: `${base}/nodes/${seed.chartedNodeId}`,
+        url: `${base}/nodes/${seed.chartedNodeId}?range=7d`, // the 7-day chart, opened by its link
         ready: `typeof window.__chart === "number" && ${noSkeleton}`,
       },
     };

@@ -23,8 +23,9 @@ if (root === null) throw new Error("index.html has no #root");
 const queryClient = createQueryClient();
 if (window.location.pathname !== "/sign-in") {
   const opened = window.location.pathname;
+  const search = window.location.search;
   void resumeSession().then((ok) => {
-    if (ok && window.location.pathname === opened) prefetchRoute(queryClient, opened);
+    if (ok && window.location.pathname === opened) prefetchRoute(queryClient, opened, Date.now(), search);
   });
 }
 

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { NodeSummary } from "../src/features/nodes/api/types.js";
 import {
   alignPrevious,
+  presetFromSearch,
   presetRange,
   previousRange,
   rangeOf,
@@ -269,6 +270,13 @@ describe("history ranges", () => {
     });
     expect(presetRange("1h", at + 6_000)).toEqual(presetRange("1h", at));
     expect(presetRange("1h", Date.UTC(2026, 10, 29, 12, 0, 10)).to).toBe("2026-11-29T12:00:10.000Z");
+  });
+  it("reads a node page's preset from its link (?range=7d), else 24 h", () => {
+    expect(presetFromSearch("?range=7d")).toBe("7d");
+    expect(presetFromSearch("range=30d&x=1")).toBe("30d");
+    expect(presetFromSearch("")).toBe("24h");
+    expect(presetFromSearch("?range=3y")).toBe("24h");
+    expect(presetFromSearch("?range=custom")).toBe("24h");
   });
   it("aligns the previous period onto the current axis, NaN where it has no data", () => {
     const day = 86_400_000;

@@ -8,16 +8,21 @@ import type { QueryClient } from "@tanstack/react-query";
 import { nodeQueryOptions } from "@/features/nodes/api/get-node";
 import { nodeHistoryQueryOptions } from "@/features/nodes/api/get-node-history";
 import { nodesQueryOptions } from "@/features/nodes/api/get-nodes";
-import { presetRange } from "@/features/nodes/history-range";
+import { presetFromSearch, presetRange } from "@/features/nodes/history-range";
 import { alertsQueryOptions } from "@/features/overview/api/get-alerts";
 import { fleetQueryOptions } from "@/features/overview/api/get-fleet";
 import { policiesQueryOptions } from "@/features/overview/api/get-policies";
 
-/** The node page opens on this preset (node-detail-page.tsx). */
-const NODE_PRESET = "24h";
-
-/** Prefetches what the page at `pathname` reads first; unknown paths prefetch nothing. */
-export function prefetchRoute(client: QueryClient, pathname: string, nowMs: number = Date.now()): void {
+/**
+ * Prefetches what the page at `pathname` (with `search`, e.g. a node page's `?range=7d`)
+ * reads first; unknown paths prefetch nothing.
+ */
+export function prefetchRoute(
+  client: QueryClient,
+  pathname: string,
+  nowMs: number = Date.now(),
+  search = "",
+): void {
   const path = pathname.replace(/\/+$/, "") || "/";
   if (path === "/") {
     void client.prefetchQuery(fleetQueryOptions());
@@ -33,6 +38,6 @@ export function prefetchRoute(client: QueryClient, pathname: string, nowMs: numb
   if (node !== undefined) {
     const id = decodeURIComponent(node);
     void client.prefetchQuery(nodeQueryOptions(id));
-    void client.prefetchQuery(nodeHistoryQueryOptions(id, presetRange(NODE_PRESET, nowMs)));
+    void client.prefetchQuery(nodeHistoryQueryOptions(id, presetRange(presetFromSearch(search), nowMs)));
   }
 }

@@ -27,6 +27,15 @@ export function toChartPoints(points: readonly HistoryPoint[]) {
 export type Preset = Extract<RangePreset, "1h" | "24h" | "7d" | "30d">;
 export const PRESETS: readonly Preset[] = ["1h", "24h", "7d", "30d"];
 
+/**
+ * The preset a node page URL asks for (`?range=7d`), else the default 24 h: a chosen range
+ * is a link (shareable, and the start-up prefetch reads the same one).
+ */
+export function presetFromSearch(search: string): Preset {
+  const asked = new URLSearchParams(search).get("range");
+  return (PRESETS as readonly string[]).includes(asked ?? "") ? (asked as Preset) : "24h";
+}
+
 /** Resolution for a span: raw up to 6 h, 1-minute rollups up to 7 days, else hourly. */
 export function resolutionFor(spanMs: number): HistoryRange["resolution"] {
   if (spanMs <= 6 * 3_600_000) return "raw";

@@ -8,7 +8,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { ArrowLeft } from "lucide-react";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useParams, useSearchParams } from "react-router";
 import { LiveStatus } from "@/components/live-status";
 import { OffsetChart } from "@/components/offset-chart";
 import { RangePicker } from "@/components/range-picker";
@@ -29,6 +29,7 @@ import {
   alignPrevious,
   PRESETS,
   type Preset,
+  presetFromSearch,
   presetRange,
   previousRange,
   rangeOf,
@@ -83,10 +84,11 @@ function useLiveNode(
 export function NodeDetailPage() {
   const id = useId();
   const { nodeId = "" } = useParams();
+  const [search, setSearch] = useSearchParams();
   const node = useNode(nodeId);
-  const [preset, setPreset] = useState<Preset | "custom">("24h");
+  const [preset, setPreset] = useState<Preset | "custom">(() => presetFromSearch(search.toString()));
   // A preset range is anchored at mount time, and slides on live refreshes.
-  const [range, setRange] = useState(() => presetRange("24h", Date.now()));
+  const [range, setRange] = useState(() => presetRange(presetFromSearch(search.toString()), Date.now()));
   const [compare, setCompare] = useState(false);
   const stream = useLiveNode(nodeId, preset, range, setRange);
   const history = useNodeHistory(nodeId, range);
@@ -154,6 +156,7 @@ export function NodeDetailPage() {
                 setPreset(p);
                 // "Custom" shows the last 24 h until a custom range is applied.
                 setRange(p === "custom" ? rangeOf(now - RANGE_PRESET_MS["24h"], now) : presetRange(p, now));
+                if (p !== "custom") setSearch(p === "24h" ? {} : { range: p }, { replace: true });
               }}
               onCustom={({ fromMs, toMs }) => {
                 setPreset("custom");
