@@ -20,12 +20,14 @@
  * where chronyd's own server gave 0 µs and 5 µs).
  *
  * Exports (the client's, openClient/clientSend/clientClose/clientStats, are in
- * ntp_udp_client.c; what both share is declared in ntp_udp.h and defined here):
+ * ntp_udp_client.c; what the addon's sockets share is declared in ntp_udp.h and defined
+ * here):
  *   open(address, port, onBatch(count, baseSec, baseNsec)) -> { handle, rx, tx, meta,
  *       address, port, batch, rxSlot, txSlot, metaStride }
  *     meta, per slot: rx length, rx time − base (ns), client key, tx length (JS writes it).
  *     Throws an Error with code (e.g. "EADDRINUSE"), errno and syscall, like Node's.
- *   realtimeSince(sec, nsec) -> CLOCK_REALTIME now (read first thing) minus that, in ns.
+ *   realtimeSince(sec, nsec) -> CLOCK_REALTIME now (read first thing) minus that, in ns;
+ *     for every time the addon gives (the server's, the client's, PTP's).
  *   close(handle)   stops polling and closes the socket at once (idempotent).
  *   stats(handle) -> { batches, datagrams, truncated, sendFailures, receiveErrors,
  *                      noTimestamp }
@@ -38,6 +40,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +159,7 @@ int polled_start(polled_t *p, uv_poll_cb on_readable, const char *where) {
   return 0;
 }
 
-polled_t *polled_of(napi_env env, napi_value handle, uint32_t magic, const char *expected) {
+static polled_t *polled_of(napi_env env, napi_value handle, uint32_t magic, const char *expected) {
   void *data = NULL;
   napi_valuetype type = napi_undefined;
   if (napi_typeof(env, handle, &type) != napi_ok || type != napi_external ||
@@ -166,6 +169,56 @@ polled_t *polled_of(napi_env env, napi_value handle, uint32_t magic, const char 
     return NULL;
   }
   return (polled_t *)data;
+}
+
+polled_t *polled_args(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv, uint32_t magic,
+                      const char *expected) {
+  CHECK(napi_get_cb_info(env, info, argc, argv, NULL, NULL));
+  return polled_of(env, *argc >= 1 ? argv[0] : NULL, magic, expected);
+}
+
+int polled_wrap(napi_env env, polled_t *p, const napi_value *callbacks, size_t count, const char *resource_name,
+                napi_value *handle) {
+  for (size_t i = 0; i < count; i++) {
+    if (napi_create_reference(env, callbacks[i], 1, &p->refs[i]) != napi_ok) return -1;
+  }
+  napi_value resource, name;
+  if (napi_create_object(env, &resource) != napi_ok ||
+      napi_create_string_utf8(env, resource_name, NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(env, resource, name, &p->async) != napi_ok ||
+      napi_create_external(env, p, polled_finalize, NULL, handle) != napi_ok) {
+    return -1;
+  }
+  p->owners = 1; /* the external */
+  return 0;
+}
+
+int polled_call_js(polled_t *p, int which, size_t argc, napi_value *argv) {
+  napi_env env = p->env;
+  napi_value callback, recv, result;
+  if (napi_get_reference_value(env, p->refs[which], &callback) != napi_ok || napi_get_global(env, &recv) != napi_ok) {
+    return -1;
+  }
+  p->in_callback = 1;
+  napi_status called = napi_make_callback(env, p->async, recv, callback, argc, argv, &result);
+  p->in_callback = 0;
+  if (p->closed) {
+    polled_release_js(p); /* closed from inside the callback */
+    return -1;
+  }
+  if (called != napi_ok) {
+    /* Our own bug in the callback: report it like any event handler's exception. */
+    napi_value error;
+    if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
+    return -1;
+  }
+  return 0;
+}
+
+int polled_report_error(polled_t *p, int which, const char *syscall, int err, const char *where) {
+  napi_value argv[1] = {errno_error(p->env, syscall, err, where)};
+  if (argv[0] == NULL && napi_get_undefined(p->env, &argv[0]) != napi_ok) return -1;
+  return polled_call_js(p, which, 1, argv);
 }
 
 /* Rate-limit key of a source address (not its port): the IPv4 address, else FNV-1a. */
@@ -224,6 +277,54 @@ int numeric_address(const char *address, uint32_t port, int passive, struct sock
   return 0;
 }
 
+int set_int_option(int fd, int level, int name, int value) {
+  return setsockopt(fd, level, name, &value, sizeof(value));
+}
+
+int take_socket_error(int fd) {
+  int err = 0;
+  socklen_t length = sizeof(err);
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
+  return err;
+}
+
+int take_error_queue(int fd, void *control, size_t control_length, tx_time_parser parse, struct timespec *out) {
+  uint8_t data[64];
+  struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
+  struct msghdr h;
+  memset(&h, 0, sizeof(h));
+  h.msg_iov = &iov;
+  h.msg_iovlen = 1;
+  h.msg_control = control;
+  h.msg_controllen = control_length;
+  ssize_t n;
+  do {
+    n = recvmsg(fd, &h, MSG_ERRQUEUE | MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return -1;
+  return parse(&h, out);
+}
+
+int wait_tx_time(int fd, void *control, size_t control_length, tx_time_parser parse, int wait_ms,
+                 const struct timespec *before, struct timespec *out, double *late) {
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    int got;
+    while ((got = take_error_queue(fd, control, control_length, parse, out)) >= 0) {
+      if (got == 1 && timespec_diff_ns(out, before) >= 0) return 1;
+      *late += 1; /* an earlier send's, or one without a timestamp */
+    }
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t left_ms = wait_ms - timespec_diff_ns(&now, &start) / 1000000;
+    if (left_ms <= 0) return 0;
+    /* The error queue signals POLLERR, which poll() reports whatever `events` asks for;
+       asking for POLLPRI only keeps pending datagrams (POLLIN) from waking us. */
+    struct pollfd p = {.fd = fd, .events = POLLPRI, .revents = 0};
+    if (poll(&p, 1, (int)left_ms) == 0) return 0;
+  }
+}
+
 /* Sends the slots JavaScript answered (tx length > 0) with as few sendmmsg() as it takes. */
 static void send_replies(server_t *s, int count) {
   int m = 0;
@@ -269,9 +370,7 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   if (status < 0) {
     /* libuv stopped polling on POLLERR: take the socket's error (which clears it), count
        it and poll again, else the server would stop answering for good. */
-    int err = 0;
-    socklen_t length = sizeof(err);
-    (void)getsockopt(s->base.fd, SOL_SOCKET, SO_ERROR, &err, &length);
+    (void)take_socket_error(s->base.fd);
     s->receive_errors += 1;
     if (uv_poll_start(&s->base.poll, UV_READABLE, on_readable) != 0) s->receive_errors += 1;
     return;
@@ -318,61 +417,18 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     }
     s->batches += 1;
     s->datagrams += n;
-    napi_value callback, recv, argv[3], result;
-    if (napi_get_reference_value(env, s->base.refs[REF_ON_BATCH], &callback) != napi_ok ||
-        napi_get_global(env, &recv) != napi_ok || napi_create_int32(env, n, &argv[0]) != napi_ok ||
+    napi_value argv[3];
+    if (napi_create_int32(env, n, &argv[0]) != napi_ok ||
         napi_create_double(env, (double)base.tv_sec, &argv[1]) != napi_ok ||
-        napi_create_double(env, (double)base.tv_nsec, &argv[2]) != napi_ok) {
-      break;
-    }
-    s->base.in_callback = 1;
-    napi_status called = napi_make_callback(env, s->base.async, recv, callback, 3, argv, &result);
-    s->base.in_callback = 0;
-    if (s->base.closed) {
-      polled_release_js(&s->base); /* close() was called from inside the batch */
-      break;
-    }
-    if (called != napi_ok) {
-      /* Our own bug in the batch handler: report it like any event handler's exception. */
-      napi_value error;
-      if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
-      break;
+        napi_create_double(env, (double)base.tv_nsec, &argv[2]) != napi_ok ||
+        polled_call_js(&s->base, REF_ON_BATCH, 3, argv) != 0) {
+      break; /* also when close() was called from inside the batch, or the handler threw */
     }
     send_replies(s, n);
     handled += n;
     if (n < BATCH) break; /* drained: the next datagram wakes us again */
   }
   napi_close_handle_scope(env, scope);
-}
-
-napi_value errno_error(napi_env env, const char *syscall, int err, const char *where) {
-  const char *code = uv_err_name(-err);
-  char message[256];
-  snprintf(message, sizeof(message), "%s %s %s", syscall, code, where);
-  napi_value error = NULL, code_value, message_value, errno_value, syscall_value;
-  if (napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &code_value) != napi_ok ||
-      napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &message_value) != napi_ok ||
-      napi_create_error(env, code_value, message_value, &error) != napi_ok) {
-    return NULL; /* napi_throw(NULL) and calls with it fail with napi_invalid_arg: no crash */
-  }
-  napi_create_int32(env, -err, &errno_value);
-  napi_set_named_property(env, error, "errno", errno_value);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &syscall_value);
-  napi_set_named_property(env, error, "syscall", syscall_value);
-  napi_set_named_property(env, error, "code", code_value);
-  return error;
-}
-
-napi_value throw_errno(napi_env env, const char *syscall, int err, const char *where) {
-  napi_throw(env, errno_error(env, syscall, err, where));
-  return NULL;
-}
-
-napi_value set_number(napi_env env, napi_value object, const char *name, double value) {
-  napi_value v;
-  if (napi_create_double(env, value, &v) != napi_ok) return NULL;
-  napi_set_named_property(env, object, name, v);
-  return object;
 }
 
 /* Creates an ArrayBuffer of `length` bytes, references it, returns its data. */
@@ -393,10 +449,8 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   char address[128];
   size_t address_length = 0;
   uint32_t port = 0;
-  napi_valuetype type = napi_undefined;
   if (argc < 3 || napi_get_value_string_utf8(env, argv[0], address, sizeof(address), &address_length) != napi_ok ||
-      napi_get_value_uint32(env, argv[1], &port) != napi_ok || port > 65535 ||
-      napi_typeof(env, argv[2], &type) != napi_ok || type != napi_function) {
+      !port_of(env, argv[1], &port) || !is_function(env, argv[2])) {
     napi_throw_type_error(env, NULL, "ntp_udp.open(address: string, port: number, onBatch: function)");
     return NULL;
   }
@@ -410,9 +464,8 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   }
   int fd = socket(local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
   if (fd < 0) return throw_errno(env, "socket", errno, where);
-  int on = 1;
   /* Without kernel timestamps each datagram gets the time of its recvmmsg() instead. */
-  (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+  (void)set_int_option(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
   if (bind(fd, (struct sockaddr *)&local, local_length) != 0) {
     int err = errno;
     close(fd);
@@ -444,24 +497,19 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     h->msg_iovlen = 1;
     h->msg_control = s->control[i].buf;
   }
-  napi_value result, resource, name, handle;
+  napi_value result, handle;
   napi_ref *refs = s->base.refs;
   if (napi_create_object(env, &result) != napi_ok ||
       (s->rx = shared_buffer(env, (size_t)BATCH * RX_SLOT, result, "rx", &refs[REF_RX])) == NULL ||
       (s->tx = shared_buffer(env, (size_t)BATCH * TX_SLOT, result, "tx", &refs[REF_TX])) == NULL ||
       (s->meta = shared_buffer(env, (size_t)BATCH * META_STRIDE * sizeof(double), result, "meta",
                                &refs[REF_META])) == NULL ||
-      napi_create_reference(env, argv[2], 1, &refs[REF_ON_BATCH]) != napi_ok ||
-      napi_create_object(env, &resource) != napi_ok ||
-      napi_create_string_utf8(env, "ChronoSyncNtpUdp", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_async_init(env, resource, name, &s->base.async) != napi_ok ||
-      napi_create_external(env, s, polled_finalize, NULL, &handle) != napi_ok) {
+      polled_wrap(env, &s->base, &argv[2], 1, "ChronoSyncNtpUdp", &handle) != 0) { /* REF_ON_BATCH */
     close(fd);
     free(s); /* what was referenced goes with the environment: this path is out of memory */
     napi_throw_error(env, NULL, "ntp_udp: cannot set up the shared buffers");
     return NULL;
   }
-  s->base.owners = 1; /* the external */
   for (int i = 0; i < BATCH; i++) {
     s->riov[i].iov_base = s->rx + (size_t)i * RX_SLOT;
     s->riov[i].iov_len = RX_SLOT;
@@ -484,8 +532,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 static server_t *server_of(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) argv[0] = NULL;
-  return (server_t *)polled_of(env, argv[0], SERVER_MAGIC, "ntp_udp: expected a handle from open()");
+  return (server_t *)polled_args(env, info, &argc, argv, SERVER_MAGIC, "ntp_udp: expected a handle from open()");
 }
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
@@ -497,21 +544,19 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
 static napi_value js_stats(napi_env env, napi_callback_info info) {
   server_t *s = server_of(env, info);
   if (s == NULL) return NULL;
-  napi_value result;
-  CHECK(napi_create_object(env, &result));
-  if (set_number(env, result, "batches", s->batches) == NULL ||
-      set_number(env, result, "datagrams", s->datagrams) == NULL ||
-      set_number(env, result, "truncated", s->truncated) == NULL ||
-      set_number(env, result, "sendFailures", s->send_failures) == NULL ||
-      set_number(env, result, "receiveErrors", s->receive_errors) == NULL ||
-      set_number(env, result, "noTimestamp", s->no_timestamp) == NULL) {
-    return NULL;
-  }
-  return result;
+  const named_number_t stats[] = {
+      {"batches", s->batches},
+      {"datagrams", s->datagrams},
+      {"truncated", s->truncated},
+      {"sendFailures", s->send_failures},
+      {"receiveErrors", s->receive_errors},
+      {"noTimestamp", s->no_timestamp},
+  };
+  return numbers_object(env, stats, COUNT_OF(stats));
 }
 
 /* CLOCK_REALTIME now minus `sec`.`nsec`, in ns; read first, as the caller brackets its own
-   clock with two of these calls. */
+   clock with two of these calls (realtimeToClock in src/ntp/native-addon.ts). */
 static napi_value js_realtime_since(napi_env env, napi_callback_info info) {
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
@@ -532,14 +577,13 @@ static napi_value js_realtime_since(napi_env env, napi_callback_info info) {
 
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor properties[] = {
-      {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"realtimeSince", NULL, js_realtime_since, NULL, NULL, NULL, napi_enumerable, NULL},
+      EXPORT_FUNCTION("open", js_open),
+      EXPORT_FUNCTION("close", js_close),
+      EXPORT_FUNCTION("stats", js_stats),
+      EXPORT_FUNCTION("realtimeSince", js_realtime_since),
   };
-  if (napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties) != napi_ok ||
-      ntp_udp_client_define(env, exports) != 0 || unix_dgram_define(env, exports) != 0 ||
-      ptp_udp_define(env, exports) != 0) {
+  if (DEFINE_EXPORTS(env, exports, properties) != 0 || ntp_udp_client_define(env, exports) != 0 ||
+      unix_dgram_define(env, exports) != 0 || ptp_udp_define(env, exports) != 0) {
     return NULL;
   }
   return exports;

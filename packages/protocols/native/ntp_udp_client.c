@@ -40,7 +40,6 @@
 #include <errno.h>
 #include <linux/errqueue.h>
 #include <linux/net_tstamp.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,28 +68,14 @@ typedef struct client {
   double datagrams, truncated, no_timestamp, errors, tx_timestamps_taken, tx_fallbacks, tx_late;
 } client_t;
 
-/* Takes one entry off the error queue: 1 with its software timestamp, 0 for an entry
-   without one, -1 when the queue is empty (or on an error). */
-static int take_error_queue(client_t *c, struct timespec *out) {
-  uint8_t data[64];
-  struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
-  struct msghdr h;
-  memset(&h, 0, sizeof(h));
-  h.msg_iov = &iov;
-  h.msg_iovlen = 1;
-  h.msg_control = c->control.buf;
-  h.msg_controllen = sizeof(c->control.buf);
-  ssize_t n;
-  do {
-    n = recvmsg(c->base.fd, &h, MSG_ERRQUEUE | MSG_DONTWAIT);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return -1;
-  if (h.msg_flags & MSG_CTRUNC) return 0;
-  for (struct cmsghdr *m = CMSG_FIRSTHDR(&h); m != NULL; m = CMSG_NXTHDR(&h, m)) {
-    if (m->cmsg_level == SOL_SOCKET && m->cmsg_type == SCM_TIMESTAMPING &&
-        m->cmsg_len >= CMSG_LEN(sizeof(struct scm_timestamping))) {
+/* The software timestamp of an error-queue entry (SCM_TIMESTAMPING's ts[0]): 1, or 0. */
+static int tx_software_time(struct msghdr *m, struct timespec *out) {
+  if (m->msg_flags & MSG_CTRUNC) return 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING &&
+        c->cmsg_len >= CMSG_LEN(sizeof(struct scm_timestamping))) {
       struct scm_timestamping ts;
-      memcpy(&ts, CMSG_DATA(m), sizeof(ts));
+      memcpy(&ts, CMSG_DATA(c), sizeof(ts));
       if (ts.ts[0].tv_sec == 0 && ts.ts[0].tv_nsec == 0) return 0;
       *out = ts.ts[0];
       return 1;
@@ -99,55 +84,14 @@ static int take_error_queue(client_t *c, struct timespec *out) {
   return 0;
 }
 
-/* Waits up to TX_WAIT_MS for the transmit timestamp of the datagram sent after `before`. */
-static int wait_tx_time(client_t *c, const struct timespec *before, struct timespec *out) {
-  struct timespec start, now;
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  for (;;) {
-    int got;
-    while ((got = take_error_queue(c, out)) >= 0) {
-      if (got == 1 && timespec_diff_ns(out, before) >= 0) return 1;
-      c->tx_late += 1; /* an earlier send's, or one without a timestamp */
-    }
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    int64_t left_ms = TX_WAIT_MS - timespec_diff_ns(&now, &start) / 1000000;
-    if (left_ms <= 0) return 0;
-    /* The error queue signals POLLERR whatever `events` asks for; POLLPRI alone keeps a
-       reply that is already there (POLLIN) from waking us. */
-    struct pollfd p = {.fd = c->base.fd, .events = POLLPRI, .revents = 0};
-    if (poll(&p, 1, (int)left_ms) == 0) return 0;
-  }
-}
-
-/* Calls JavaScript's callback `which` with argv; 0 if the client is still open after it. */
-static int call_js(client_t *c, int which, size_t argc, napi_value *argv) {
-  napi_env env = c->base.env;
-  napi_value callback, recv, result;
-  if (napi_get_reference_value(env, c->base.refs[which], &callback) != napi_ok ||
-      napi_get_global(env, &recv) != napi_ok) {
-    return -1;
-  }
-  c->base.in_callback = 1;
-  napi_status called = napi_make_callback(env, c->base.async, recv, callback, argc, argv, &result);
-  c->base.in_callback = 0;
-  if (c->base.closed) {
-    polled_release_js(&c->base); /* closed from inside the callback */
-    return -1;
-  }
-  if (called != napi_ok) {
-    /* Our own bug in the callback: report it like any event handler's exception. */
-    napi_value error;
-    if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
-    return -1;
-  }
-  return 0;
+/* Takes one entry off the error queue (see take_error_queue in ntp_udp.h). */
+static int take_tx_time(client_t *c, struct timespec *out) {
+  return take_error_queue(c->base.fd, c->control.buf, sizeof(c->control.buf), tx_software_time, out);
 }
 
 static int report_error(client_t *c, const char *syscall, int err) {
   c->errors += 1;
-  napi_value argv[1] = {errno_error(c->base.env, syscall, err, c->where)};
-  if (argv[0] == NULL && napi_get_undefined(c->base.env, &argv[0]) != napi_ok) return -1;
-  return call_js(c, REF_ON_ERROR, 1, argv);
+  return polled_report_error(&c->base, REF_ON_ERROR, syscall, err, c->where);
 }
 
 static void on_readable(uv_poll_t *poll, int status, int events);
@@ -157,10 +101,8 @@ static void on_readable(uv_poll_t *poll, int status, int events);
    error, poll again. */
 static void on_poll_error(client_t *c) {
   struct timespec ignored;
-  while (take_error_queue(c, &ignored) >= 0) c->tx_late += 1;
-  int err = 0;
-  socklen_t length = sizeof(err);
-  if (getsockopt(c->base.fd, SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
+  while (take_tx_time(c, &ignored) >= 0) c->tx_late += 1;
+  int err = take_socket_error(c->base.fd);
   if (err != 0 && report_error(c, "recvmsg", err) != 0) return;
   if (!c->base.closed && uv_poll_start(&c->base.poll, UV_READABLE, on_readable) != 0) c->errors += 1;
 }
@@ -208,15 +150,16 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     if (napi_create_buffer_copy(env, (size_t)n, c->rx, &data, &argv[0]) != napi_ok ||
         napi_create_double(env, (double)received.tv_sec, &argv[1]) != napi_ok ||
         napi_create_double(env, (double)received.tv_nsec, &argv[2]) != napi_ok ||
-        call_js(c, REF_ON_DATAGRAM, 3, argv) != 0) {
+        polled_call_js(&c->base, REF_ON_DATAGRAM, 3, argv) != 0) {
       break;
     }
   }
   napi_close_handle_scope(env, scope);
 }
 
-static client_t *client_of(napi_env env, napi_value handle) {
-  return (client_t *)polled_of(env, handle, CLIENT_MAGIC, "ntp_udp: expected a handle from openClient()");
+/* The call's arguments (up to *argc) and the client behind the first (see polled_args). */
+static client_t *client_args(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
+  return (client_t *)polled_args(env, info, argc, argv, CLIENT_MAGIC, "ntp_udp: expected a handle from openClient()");
 }
 
 static napi_value js_open_client(napi_env env, napi_callback_info info) {
@@ -226,11 +169,8 @@ static napi_value js_open_client(napi_env env, napi_callback_info info) {
   char address[128];
   size_t address_length = 0;
   uint32_t port = 0;
-  napi_valuetype on_datagram = napi_undefined, on_error = napi_undefined;
   if (argc < 4 || napi_get_value_string_utf8(env, argv[0], address, sizeof(address), &address_length) != napi_ok ||
-      napi_get_value_uint32(env, argv[1], &port) != napi_ok || port > 65535 ||
-      napi_typeof(env, argv[2], &on_datagram) != napi_ok || on_datagram != napi_function ||
-      napi_typeof(env, argv[3], &on_error) != napi_ok || on_error != napi_function) {
+      !port_of(env, argv[1], &port) || !is_function(env, argv[2]) || !is_function(env, argv[3])) {
     napi_throw_type_error(env, NULL,
                           "ntp_udp.openClient(address: string, port: number, onDatagram: function, "
                           "onError: function)");
@@ -245,12 +185,11 @@ static napi_value js_open_client(napi_env env, napi_callback_info info) {
   }
   int fd = socket(peer.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
   if (fd < 0) return throw_errno(env, "socket", errno, where);
-  int on = 1;
   /* Without kernel timestamps a reply gets the time of its recvmsg() instead. */
-  (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+  (void)set_int_option(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
   /* Without them a request gets the time read before send() instead. */
   int tx_flags = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_TSONLY;
-  int tx_timestamps = setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &tx_flags, sizeof(tx_flags)) == 0;
+  int tx_timestamps = set_int_option(fd, SOL_SOCKET, SO_TIMESTAMPING, tx_flags) == 0;
   if (connect(fd, (struct sockaddr *)&peer, peer_length) != 0) {
     int err = errno;
     close(fd);
@@ -267,19 +206,13 @@ static napi_value js_open_client(napi_env env, napi_callback_info info) {
   c->base.ref_count = 2;
   c->tx_timestamps = tx_timestamps;
   memcpy(c->where, where, sizeof(where));
-  napi_value resource, name, handle;
-  if (napi_create_reference(env, argv[2], 1, &c->base.refs[REF_ON_DATAGRAM]) != napi_ok ||
-      napi_create_reference(env, argv[3], 1, &c->base.refs[REF_ON_ERROR]) != napi_ok ||
-      napi_create_object(env, &resource) != napi_ok ||
-      napi_create_string_utf8(env, "ChronoSyncNtpUdpClient", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_async_init(env, resource, name, &c->base.async) != napi_ok ||
-      napi_create_external(env, c, polled_finalize, NULL, &handle) != napi_ok) {
+  napi_value handle;
+  if (polled_wrap(env, &c->base, &argv[2], 2, "ChronoSyncNtpUdpClient", &handle) != 0) { /* REF_ON_DATAGRAM, _ERROR */
     close(fd);
     free(c); /* what was referenced goes with the environment: this path is out of memory */
     napi_throw_error(env, NULL, "ntp_udp: cannot set up the client");
     return NULL;
   }
-  c->base.owners = 1; /* the external */
   if (polled_start(&c->base, on_readable, where) != 0) return NULL;
   return handle;
 }
@@ -287,22 +220,14 @@ static napi_value js_open_client(napi_env env, napi_callback_info info) {
 static napi_value js_client_send(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  client_t *c = client_of(env, argc >= 1 ? argv[0] : NULL);
+  client_t *c = client_args(env, info, &argc, argv);
   if (c == NULL) return NULL;
   void *data = NULL;
   size_t length = 0;
-  bool is_typed = false;
-  napi_typedarray_type type, out_type;
-  napi_value buffer;
-  size_t offset = 0;
   double *out = NULL;
   size_t out_length = 0;
-  if (argc < 3 || napi_is_typedarray(env, argv[1], &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, argv[1], &type, &length, &data, &buffer, &offset) != napi_ok ||
-      type != napi_uint8_array || napi_is_typedarray(env, argv[2], &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, argv[2], &out_type, &out_length, (void **)&out, &buffer, &offset) != napi_ok ||
-      out_type != napi_float64_array || out_length < 2) {
+  if (argc < 3 || !typed_array_of(env, argv[1], napi_uint8_array, &data, &length) ||
+      !typed_array_of(env, argv[2], napi_float64_array, (void **)&out, &out_length) || out_length < 2) {
     napi_throw_type_error(env, NULL, "ntp_udp.clientSend(handle, bytes: Uint8Array, out: Float64Array(2))");
     return NULL;
   }
@@ -310,7 +235,7 @@ static napi_value js_client_send(napi_env env, napi_callback_info info) {
   struct timespec before, sent_at;
   if (c->tx_timestamps) {
     /* Leftovers of earlier sends (timed out, or a send that failed late) go first. */
-    while (take_error_queue(c, &sent_at) >= 0) c->tx_late += 1;
+    while (take_tx_time(c, &sent_at) >= 0) c->tx_late += 1;
   }
   ssize_t sent;
   int interrupted = 0;
@@ -321,11 +246,12 @@ static napi_value js_client_send(napi_env env, napi_callback_info info) {
   if (sent < 0) return throw_errno(env, "send", errno, c->where);
   int kernel = 0;
   if (c->tx_timestamps && c->tx_misses < TX_GIVE_UP) {
-    kernel = wait_tx_time(c, &before, &sent_at);
+    kernel = wait_tx_time(c->base.fd, c->control.buf, sizeof(c->control.buf), tx_software_time, TX_WAIT_MS, &before,
+                          &sent_at, &c->tx_late);
     c->tx_misses = kernel ? 0 : c->tx_misses + 1;
   } else if (c->tx_timestamps) {
     /* Given up waiting: still take one that is already there, and wait again if so. */
-    kernel = take_error_queue(c, &sent_at) == 1 && timespec_diff_ns(&sent_at, &before) >= 0;
+    kernel = take_tx_time(c, &sent_at) == 1 && timespec_diff_ns(&sent_at, &before) >= 0;
     if (kernel) c->tx_misses = 0;
   }
   if (kernel) {
@@ -344,8 +270,7 @@ static napi_value js_client_send(napi_env env, napi_callback_info info) {
 static napi_value js_client_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  client_t *c = client_of(env, argc >= 1 ? argv[0] : NULL);
+  client_t *c = client_args(env, info, &argc, argv);
   if (c != NULL) polled_close(&c->base);
   return NULL;
 }
@@ -353,31 +278,26 @@ static napi_value js_client_close(napi_env env, napi_callback_info info) {
 static napi_value js_client_stats(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  client_t *c = client_of(env, argc >= 1 ? argv[0] : NULL);
+  client_t *c = client_args(env, info, &argc, argv);
   if (c == NULL) return NULL;
-  napi_value result;
-  CHECK(napi_create_object(env, &result));
-  if (set_number(env, result, "datagrams", c->datagrams) == NULL ||
-      set_number(env, result, "truncated", c->truncated) == NULL ||
-      set_number(env, result, "noTimestamp", c->no_timestamp) == NULL ||
-      set_number(env, result, "errors", c->errors) == NULL ||
-      set_number(env, result, "txTimestamps", c->tx_timestamps_taken) == NULL ||
-      set_number(env, result, "txFallbacks", c->tx_fallbacks) == NULL ||
-      set_number(env, result, "txLate", c->tx_late) == NULL) {
-    return NULL;
-  }
-  return result;
+  const named_number_t stats[] = {
+      {"datagrams", c->datagrams},
+      {"truncated", c->truncated},
+      {"noTimestamp", c->no_timestamp},
+      {"errors", c->errors},
+      {"txTimestamps", c->tx_timestamps_taken},
+      {"txFallbacks", c->tx_fallbacks},
+      {"txLate", c->tx_late},
+  };
+  return numbers_object(env, stats, COUNT_OF(stats));
 }
 
 int ntp_udp_client_define(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
-      {"openClient", NULL, js_open_client, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"clientSend", NULL, js_client_send, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"clientClose", NULL, js_client_close, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"clientStats", NULL, js_client_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+      EXPORT_FUNCTION("openClient", js_open_client),
+      EXPORT_FUNCTION("clientSend", js_client_send),
+      EXPORT_FUNCTION("clientClose", js_client_close),
+      EXPORT_FUNCTION("clientStats", js_client_stats),
   };
-  return napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties) == napi_ok
-             ? 0
-             : -1;
+  return DEFINE_EXPORTS(env, exports, properties);
 }

@@ -21,7 +21,8 @@
  *     An error-queue entry is taken as this send's only if it is not older than the
  *     CLOCK_REALTIME read before sendto(): leftovers of earlier sends are dropped.
  * Times go to JavaScript as CLOCK_REALTIME (seconds, nanoseconds). JavaScript carries
- * them over to its own clock with ptpSince() read on both sides of its clock.now():
+ * them over to its own clock with the addon's realtimeSince() (ntp_udp.c) read on both
+ * sides of its clock.now():
  * time = clock.now() − age. Not with an age read in C before the call into JavaScript:
  * napi_make_callback into a callback that runs once a second, cold, was measured to take
  * ~20 µs on the loaded test machine, which showed as late receive times.
@@ -35,7 +36,6 @@
  *   ptpSend(handle, bytes, address, port, out: Float64Array(2)) -> 1 with the kernel's
  *     TX timestamp, 0 with the reading before sendto(); writes the time's seconds and
  *     nanoseconds to out; throws like openPtp (e.g. ENETUNREACH).
- *   ptpSince(sec, nsec) -> CLOCK_REALTIME now minus that time, in ns.
  *   ptpClose(handle)   stops polling and closes the socket at once (idempotent).
  *   ptpStats(handle) -> { datagrams, truncated, noTimestamp, errors, txTimestamps,
  *                         txFallbacks, txLate, rxTimestamping }
@@ -48,7 +48,6 @@
 #include <linux/errqueue.h>
 #include <linux/net_tstamp.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,72 +97,14 @@ static int software_time(struct msghdr *m, struct timespec *out) {
   return 0;
 }
 
-/* Takes one entry off the error queue; 1 with its software timestamp, 0 for an entry
-   without one, -1 when the queue is empty (or on an error). */
-static int take_error_queue(ptp_socket_t *s, struct timespec *out) {
-  uint8_t data[64];
-  struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
-  struct msghdr h;
-  memset(&h, 0, sizeof(h));
-  h.msg_iov = &iov;
-  h.msg_iovlen = 1;
-  h.msg_control = s->control.buf;
-  h.msg_controllen = sizeof(s->control.buf);
-  ssize_t n;
-  do {
-    n = recvmsg(s->base.fd, &h, MSG_ERRQUEUE | MSG_DONTWAIT);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return -1;
-  return software_time(&h, out);
-}
-
-/* Waits up to TX_WAIT_MS for the TX timestamp of the datagram sent after `before`. */
-static int wait_tx_time(ptp_socket_t *s, const struct timespec *before, struct timespec *out) {
-  struct timespec start, now;
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  for (;;) {
-    int got;
-    while ((got = take_error_queue(s, out)) >= 0) {
-      if (got == 1 && timespec_diff_ns(out, before) >= 0) return 1;
-      s->tx_late += 1; /* an earlier send's, or one without a timestamp */
-    }
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    int64_t left_ms = TX_WAIT_MS - timespec_diff_ns(&now, &start) / 1000000;
-    if (left_ms <= 0) return 0;
-    /* The error queue signals POLLERR, which poll() reports whatever `events` asks for;
-       asking for POLLPRI only keeps pending datagrams (POLLIN) from waking us. */
-    struct pollfd p = {.fd = s->base.fd, .events = POLLPRI, .revents = 0};
-    if (poll(&p, 1, (int)left_ms) == 0) return 0;
-  }
-}
-
-static int call_js(ptp_socket_t *s, int which, size_t argc, napi_value *argv) {
-  napi_env env = s->base.env;
-  napi_value callback, recv, result;
-  if (napi_get_reference_value(env, s->base.refs[which], &callback) != napi_ok ||
-      napi_get_global(env, &recv) != napi_ok) {
-    return -1;
-  }
-  s->base.in_callback = 1;
-  napi_status called = napi_make_callback(env, s->base.async, recv, callback, argc, argv, &result);
-  s->base.in_callback = 0;
-  if (s->base.closed) {
-    polled_release_js(&s->base); /* closed from inside the callback */
-    return -1;
-  }
-  if (called != napi_ok) {
-    napi_value error;
-    if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
-    return -1;
-  }
-  return 0;
+/* Takes one entry off the error queue (see take_error_queue in ntp_udp.h). */
+static int take_tx_time(ptp_socket_t *s, struct timespec *out) {
+  return take_error_queue(s->base.fd, s->control.buf, sizeof(s->control.buf), software_time, out);
 }
 
 static int report_error(ptp_socket_t *s, const char *syscall, int err) {
   s->errors += 1;
-  napi_value argv[1] = {errno_error(s->base.env, syscall, err, s->where)};
-  if (argv[0] == NULL && napi_get_undefined(s->base.env, &argv[0]) != napi_ok) return -1;
-  return call_js(s, REF_ON_ERROR, 1, argv);
+  return polled_report_error(&s->base, REF_ON_ERROR, syscall, err, s->where);
 }
 
 static void on_readable(uv_poll_t *poll, int status, int events);
@@ -172,11 +113,8 @@ static void on_readable(uv_poll_t *poll, int status, int events);
    stopped waiting, or a socket error. Drain the error queue, report the error, poll again. */
 static void on_poll_error(ptp_socket_t *s) {
   struct timespec ignored;
-  int got;
-  while ((got = take_error_queue(s, &ignored)) >= 0) s->tx_late += 1;
-  int err = 0;
-  socklen_t length = sizeof(err);
-  if (getsockopt(s->base.fd, SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
+  while (take_tx_time(s, &ignored) >= 0) s->tx_late += 1;
+  int err = take_socket_error(s->base.fd);
   if (err != 0 && report_error(s, "recvmsg", err) != 0) return;
   if (!s->base.closed && uv_poll_start(&s->base.poll, UV_READABLE, on_readable) != 0) s->errors += 1;
 }
@@ -231,15 +169,16 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
         napi_create_double(env, (double)received.tv_sec, &argv[1]) != napi_ok ||
         napi_create_double(env, (double)received.tv_nsec, &argv[2]) != napi_ok ||
         napi_create_string_utf8(env, source, NAPI_AUTO_LENGTH, &argv[3]) != napi_ok ||
-        call_js(s, REF_ON_DATAGRAM, 4, argv) != 0) {
+        polled_call_js(&s->base, REF_ON_DATAGRAM, 4, argv) != 0) {
       break;
     }
   }
   napi_close_handle_scope(env, scope);
 }
 
-static ptp_socket_t *ptp_of(napi_env env, napi_value handle) {
-  return (ptp_socket_t *)polled_of(env, handle, PTP_MAGIC, "ptp_udp: expected a handle from openPtp()");
+/* The call's arguments (up to *argc) and the socket behind the first (see polled_args). */
+static ptp_socket_t *ptp_args(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
+  return (ptp_socket_t *)polled_args(env, info, argc, argv, PTP_MAGIC, "ptp_udp: expected a handle from openPtp()");
 }
 
 /* An IPv4 literal; 0 or EINVAL. */
@@ -251,13 +190,12 @@ static int ipv4_of(const char *text, struct in_addr *out) {
 static void enable_timestamps(ptp_socket_t *s, int tx) {
   int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
   if (tx) flags |= SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_OPT_TSONLY;
-  if (setsockopt(s->base.fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags)) == 0) {
+  if (set_int_option(s->base.fd, SOL_SOCKET, SO_TIMESTAMPING, flags) == 0) {
     s->rx_timestamping = 2;
     s->tx_timestamps = tx;
     return;
   }
-  int on = 1;
-  if (setsockopt(s->base.fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) == 0) s->rx_timestamping = 1;
+  if (set_int_option(s->base.fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) == 0) s->rx_timestamping = 1;
 }
 
 static napi_value js_open_ptp(napi_env env, napi_callback_info info) {
@@ -268,14 +206,11 @@ static napi_value js_open_ptp(napi_env env, napi_callback_info info) {
   size_t length = 0;
   uint32_t port = 0;
   bool tx = false;
-  napi_valuetype on_datagram = napi_undefined, on_error = napi_undefined;
-  if (argc < 6 || napi_get_value_uint32(env, argv[0], &port) != napi_ok || port > 65535 ||
+  if (argc < 6 || !port_of(env, argv[0], &port) ||
       napi_get_value_string_utf8(env, argv[1], interface_address, sizeof(interface_address), &length) !=
           napi_ok ||
       napi_get_value_string_utf8(env, argv[2], group, sizeof(group), &length) != napi_ok ||
-      napi_get_value_bool(env, argv[3], &tx) != napi_ok || napi_typeof(env, argv[4], &on_datagram) != napi_ok ||
-      on_datagram != napi_function || napi_typeof(env, argv[5], &on_error) != napi_ok ||
-      on_error != napi_function) {
+      napi_get_value_bool(env, argv[3], &tx) != napi_ok || !is_function(env, argv[4]) || !is_function(env, argv[5])) {
     napi_throw_type_error(env, NULL,
                           "ptp_udp.openPtp(port: number, interfaceAddress: string, group: string, "
                           "txTimestamps: boolean, onDatagram: function, onError: function)");
@@ -295,18 +230,17 @@ static napi_value js_open_ptp(napi_env env, napi_callback_info info) {
     return throw_errno(env, "calloc", ENOMEM, where);
   }
   s->base.fd = fd;
-  int on = 1, off = 0, ttl = 1;
   struct sockaddr_in any = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
   any.sin_addr.s_addr = htonl(INADDR_ANY);
   struct ip_mreq membership = {.imr_multiaddr = multicast, .imr_interface = local};
   const char *failed = NULL;
-  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0) failed = "setsockopt";
+  if (set_int_option(fd, SOL_SOCKET, SO_REUSEADDR, 1) != 0) failed = "setsockopt";
   else if (bind(fd, (struct sockaddr *)&any, sizeof(any)) != 0) failed = "bind";
   else if (group[0] != '\0' && setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &membership, sizeof(membership)) != 0)
     failed = "addMembership";
   else if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &local, sizeof(local)) != 0) failed = "setMulticastInterface";
-  else if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) != 0 ||
-           setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &off, sizeof(off)) != 0)
+  else if (set_int_option(fd, IPPROTO_IP, IP_MULTICAST_TTL, 1) != 0 ||
+           set_int_option(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0) != 0)
     failed = "setsockopt";
   if (failed != NULL) {
     int err = errno;
@@ -319,19 +253,13 @@ static napi_value js_open_ptp(napi_env env, napi_callback_info info) {
   s->base.env = env;
   s->base.ref_count = 2;
   memcpy(s->where, where, sizeof(where));
-  napi_value resource, name, handle;
-  if (napi_create_reference(env, argv[4], 1, &s->base.refs[REF_ON_DATAGRAM]) != napi_ok ||
-      napi_create_reference(env, argv[5], 1, &s->base.refs[REF_ON_ERROR]) != napi_ok ||
-      napi_create_object(env, &resource) != napi_ok ||
-      napi_create_string_utf8(env, "ChronoSyncPtpUdp", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_async_init(env, resource, name, &s->base.async) != napi_ok ||
-      napi_create_external(env, s, polled_finalize, NULL, &handle) != napi_ok) {
+  napi_value handle;
+  if (polled_wrap(env, &s->base, &argv[4], 2, "ChronoSyncPtpUdp", &handle) != 0) { /* REF_ON_DATAGRAM, _ERROR */
     close(fd);
     free(s); /* what was referenced goes with the environment: this path is out of memory */
     napi_throw_error(env, NULL, "ptp_udp: cannot set up the socket");
     return NULL;
   }
-  s->base.owners = 1; /* the external */
   if (polled_start(&s->base, on_readable, where) != 0) return NULL;
   return handle;
 }
@@ -339,27 +267,18 @@ static napi_value js_open_ptp(napi_env env, napi_callback_info info) {
 static napi_value js_ptp_send(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  ptp_socket_t *s = ptp_of(env, argc >= 1 ? argv[0] : NULL);
+  ptp_socket_t *s = ptp_args(env, info, &argc, argv);
   if (s == NULL) return NULL;
   void *data = NULL;
-  size_t length = 0, offset = 0, address_length = 0;
-  bool is_typed = false;
-  napi_typedarray_type type;
-  napi_value buffer;
+  size_t length = 0, address_length = 0;
   char address[INET_ADDRSTRLEN + 1];
   uint32_t port = 0;
   double *out = NULL;
   size_t out_length = 0;
-  napi_typedarray_type out_type;
-  if (argc < 5 || napi_is_typedarray(env, argv[1], &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, argv[1], &type, &length, &data, &buffer, &offset) != napi_ok ||
-      type != napi_uint8_array ||
+  if (argc < 5 || !typed_array_of(env, argv[1], napi_uint8_array, &data, &length) ||
       napi_get_value_string_utf8(env, argv[2], address, sizeof(address), &address_length) != napi_ok ||
-      napi_get_value_uint32(env, argv[3], &port) != napi_ok || port > 65535 ||
-      napi_is_typedarray(env, argv[4], &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, argv[4], &out_type, &out_length, (void **)&out, &buffer, &offset) != napi_ok ||
-      out_type != napi_float64_array || out_length < 2) {
+      !port_of(env, argv[3], &port) ||
+      !typed_array_of(env, argv[4], napi_float64_array, (void **)&out, &out_length) || out_length < 2) {
     napi_throw_type_error(env, NULL,
                           "ptp_udp.ptpSend(handle, bytes: Uint8Array, address: string, port: number, "
                           "out: Float64Array(2))");
@@ -372,7 +291,7 @@ static napi_value js_ptp_send(napi_env env, napi_callback_info info) {
   int kernel = 0;
   if (s->tx_timestamps) {
     /* Leftovers of earlier sends (timed out, or a send that failed late) go first. */
-    while (take_error_queue(s, &sent_at) >= 0) s->tx_late += 1;
+    while (take_tx_time(s, &sent_at) >= 0) s->tx_late += 1;
   }
   ssize_t sent;
   int interrupted = 0;
@@ -383,7 +302,8 @@ static napi_value js_ptp_send(napi_env env, napi_callback_info info) {
   if (sent < 0) return throw_errno(env, "sendto", errno, s->where);
   sent_at = before;
   if (s->tx_timestamps && s->tx_misses < TX_GIVE_UP) {
-    if (wait_tx_time(s, &before, &sent_at)) {
+    if (wait_tx_time(s->base.fd, s->control.buf, sizeof(s->control.buf), software_time, TX_WAIT_MS, &before,
+                     &sent_at, &s->tx_late)) {
       kernel = 1;
       s->tx_timestamps_taken += 1;
       s->tx_misses = 0;
@@ -394,7 +314,7 @@ static napi_value js_ptp_send(napi_env env, napi_callback_info info) {
     }
   } else if (s->tx_timestamps) {
     /* Given up waiting: still take one that is already there, and wait again if so. */
-    if (take_error_queue(s, &sent_at) == 1 && timespec_diff_ns(&sent_at, &before) >= 0) {
+    if (take_tx_time(s, &sent_at) == 1 && timespec_diff_ns(&sent_at, &before) >= 0) {
       kernel = 1;
       s->tx_timestamps_taken += 1;
       s->tx_misses = 0;
@@ -410,29 +330,10 @@ static napi_value js_ptp_send(napi_env env, napi_callback_info info) {
   return result;
 }
 
-static napi_value js_ptp_since(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  double sec = 0, nsec = 0;
-  struct timespec now;
-  clock_gettime(CLOCK_REALTIME, &now); /* first: the caller brackets its own clock with us */
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2 || napi_get_value_double(env, argv[0], &sec) != napi_ok ||
-      napi_get_value_double(env, argv[1], &nsec) != napi_ok) {
-    napi_throw_type_error(env, NULL, "ptp_udp.ptpSince(sec: number, nsec: number)");
-    return NULL;
-  }
-  napi_value result;
-  CHECK(napi_create_double(env, (double)(now.tv_sec - (int64_t)sec) * 1e9 + (double)(now.tv_nsec - (int64_t)nsec),
-                           &result));
-  return result;
-}
-
 static napi_value js_ptp_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  ptp_socket_t *s = ptp_of(env, argc >= 1 ? argv[0] : NULL);
+  ptp_socket_t *s = ptp_args(env, info, &argc, argv);
   if (s != NULL) polled_close(&s->base);
   return NULL;
 }
@@ -440,33 +341,27 @@ static napi_value js_ptp_close(napi_env env, napi_callback_info info) {
 static napi_value js_ptp_stats(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  ptp_socket_t *s = ptp_of(env, argc >= 1 ? argv[0] : NULL);
+  ptp_socket_t *s = ptp_args(env, info, &argc, argv);
   if (s == NULL) return NULL;
-  napi_value result;
-  CHECK(napi_create_object(env, &result));
-  if (set_number(env, result, "datagrams", s->datagrams) == NULL ||
-      set_number(env, result, "truncated", s->truncated) == NULL ||
-      set_number(env, result, "noTimestamp", s->no_timestamp) == NULL ||
-      set_number(env, result, "errors", s->errors) == NULL ||
-      set_number(env, result, "txTimestamps", s->tx_timestamps_taken) == NULL ||
-      set_number(env, result, "txFallbacks", s->tx_fallbacks) == NULL ||
-      set_number(env, result, "txLate", s->tx_late) == NULL ||
-      set_number(env, result, "rxTimestamping", s->rx_timestamping) == NULL) {
-    return NULL;
-  }
-  return result;
+  const named_number_t stats[] = {
+      {"datagrams", s->datagrams},
+      {"truncated", s->truncated},
+      {"noTimestamp", s->no_timestamp},
+      {"errors", s->errors},
+      {"txTimestamps", s->tx_timestamps_taken},
+      {"txFallbacks", s->tx_fallbacks},
+      {"txLate", s->tx_late},
+      {"rxTimestamping", s->rx_timestamping},
+  };
+  return numbers_object(env, stats, COUNT_OF(stats));
 }
 
 int ptp_udp_define(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
-      {"openPtp", NULL, js_open_ptp, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"ptpSend", NULL, js_ptp_send, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"ptpSince", NULL, js_ptp_since, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"ptpClose", NULL, js_ptp_close, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"ptpStats", NULL, js_ptp_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+      EXPORT_FUNCTION("openPtp", js_open_ptp),
+      EXPORT_FUNCTION("ptpSend", js_ptp_send),
+      EXPORT_FUNCTION("ptpClose", js_ptp_close),
+      EXPORT_FUNCTION("ptpStats", js_ptp_stats),
   };
-  return napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties) == napi_ok
-             ? 0
-             : -1;
+  return DEFINE_EXPORTS(env, exports, properties);
 }

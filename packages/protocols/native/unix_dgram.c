@@ -46,32 +46,8 @@ typedef struct unix_client {
   uint8_t rx[RX_LENGTH];
 } unix_client_t;
 
-static int call_js(unix_client_t *u, int which, size_t argc, napi_value *argv) {
-  napi_env env = u->base.env;
-  napi_value callback, recv, result;
-  if (napi_get_reference_value(env, u->base.refs[which], &callback) != napi_ok ||
-      napi_get_global(env, &recv) != napi_ok) {
-    return -1;
-  }
-  u->base.in_callback = 1;
-  napi_status called = napi_make_callback(env, u->base.async, recv, callback, argc, argv, &result);
-  u->base.in_callback = 0;
-  if (u->base.closed) {
-    polled_release_js(&u->base); /* closed from inside the callback */
-    return -1;
-  }
-  if (called != napi_ok) {
-    napi_value error;
-    if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
-    return -1;
-  }
-  return 0;
-}
-
 static int report_error(unix_client_t *u, const char *syscall, int err) {
-  napi_value argv[1] = {errno_error(u->base.env, syscall, err, u->where)};
-  if (argv[0] == NULL && napi_get_undefined(u->base.env, &argv[0]) != napi_ok) return -1;
-  return call_js(u, REF_ON_ERROR, 1, argv);
+  return polled_report_error(&u->base, REF_ON_ERROR, syscall, err, u->where);
 }
 
 static void on_readable(uv_poll_t *poll, int status, int events) {
@@ -83,9 +59,7 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   if (status < 0) {
     /* libuv stopped polling on POLLERR: take the socket's error and poll again. */
-    int err = 0;
-    socklen_t length = sizeof(err);
-    if (getsockopt(u->base.fd, SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
+    int err = take_socket_error(u->base.fd);
     if ((err == 0 || report_error(u, "recv", err) == 0) && !u->base.closed) {
       (void)uv_poll_start(&u->base.poll, UV_READABLE, on_readable);
     }
@@ -105,7 +79,7 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     napi_value argv[1];
     void *data = NULL;
     if (napi_create_buffer_copy(env, (size_t)n, u->rx, &data, &argv[0]) != napi_ok ||
-        call_js(u, REF_ON_DATAGRAM, 1, argv) != 0) {
+        polled_call_js(&u->base, REF_ON_DATAGRAM, 1, argv) != 0) {
       break;
     }
   }
@@ -141,11 +115,9 @@ static napi_value js_open_unix(napi_env env, napi_callback_info info) {
   char server[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
   char client[sizeof(server)];
   size_t server_length = 0, client_length = 0;
-  napi_valuetype on_datagram = napi_undefined, on_error = napi_undefined;
   if (argc < 4 || napi_get_value_string_utf8(env, argv[0], server, sizeof(server), &server_length) != napi_ok ||
       napi_get_value_string_utf8(env, argv[1], client, sizeof(client), &client_length) != napi_ok ||
-      napi_typeof(env, argv[2], &on_datagram) != napi_ok || on_datagram != napi_function ||
-      napi_typeof(env, argv[3], &on_error) != napi_ok || on_error != napi_function) {
+      !is_function(env, argv[2]) || !is_function(env, argv[3])) {
     napi_throw_type_error(env, NULL,
                           "unix_dgram.openUnix(serverPath: string, clientPath: string, onDatagram: "
                           "function, onError: function)");
@@ -174,20 +146,14 @@ static napi_value js_open_unix(napi_env env, napi_callback_info info) {
   u->self = self;
   u->bound = 1;
   snprintf(u->where, sizeof(u->where), "%s", server);
-  napi_value resource, name, handle;
-  if (napi_create_reference(env, argv[2], 1, &u->base.refs[REF_ON_DATAGRAM]) != napi_ok ||
-      napi_create_reference(env, argv[3], 1, &u->base.refs[REF_ON_ERROR]) != napi_ok ||
-      napi_create_object(env, &resource) != napi_ok ||
-      napi_create_string_utf8(env, "ChronoSyncUnixDgram", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_async_init(env, resource, name, &u->base.async) != napi_ok ||
-      napi_create_external(env, u, polled_finalize, NULL, &handle) != napi_ok) {
+  napi_value handle;
+  if (polled_wrap(env, &u->base, &argv[2], 2, "ChronoSyncUnixDgram", &handle) != 0) { /* REF_ON_DATAGRAM, _ERROR */
     free(u); /* what was referenced goes with the environment: this path is out of memory */
     close(fd);
     unlink(self.sun_path);
     napi_throw_error(env, NULL, "unix_dgram: cannot set up the socket");
     return NULL;
   }
-  u->base.owners = 1; /* the external */
   if (polled_start(&u->base, on_readable, u->where) != 0) {
     unlink(self.sun_path); /* polled_start closed the fd */
     u->bound = 0;
@@ -201,25 +167,20 @@ static napi_value js_open_unix(napi_env env, napi_callback_info info) {
   return handle;
 }
 
-static unix_client_t *unix_of(napi_env env, napi_value handle) {
-  return (unix_client_t *)polled_of(env, handle, UNIX_MAGIC, "unix_dgram: expected a handle from openUnix()");
+/* The call's arguments (up to *argc) and the socket behind the first (see polled_args). */
+static unix_client_t *unix_args(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
+  return (unix_client_t *)polled_args(env, info, argc, argv, UNIX_MAGIC,
+                                      "unix_dgram: expected a handle from openUnix()");
 }
 
 static napi_value js_unix_send(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  unix_client_t *u = unix_of(env, argc >= 1 ? argv[0] : NULL);
+  unix_client_t *u = unix_args(env, info, &argc, argv);
   if (u == NULL) return NULL;
   void *data = NULL;
   size_t length = 0;
-  bool is_typed = false;
-  napi_typedarray_type type;
-  napi_value buffer;
-  size_t offset = 0;
-  if (argc < 2 || napi_is_typedarray(env, argv[1], &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, argv[1], &type, &length, &data, &buffer, &offset) != napi_ok ||
-      type != napi_uint8_array) {
+  if (argc < 2 || !typed_array_of(env, argv[1], napi_uint8_array, &data, &length)) {
     napi_throw_type_error(env, NULL, "unix_dgram.unixSend(handle, bytes: Uint8Array)");
     return NULL;
   }
@@ -236,8 +197,7 @@ static napi_value js_unix_send(napi_env env, napi_callback_info info) {
 static napi_value js_unix_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  unix_client_t *u = unix_of(env, argc >= 1 ? argv[0] : NULL);
+  unix_client_t *u = unix_args(env, info, &argc, argv);
   if (u == NULL) return NULL;
   polled_close(&u->base);
   if (u->bound) {
@@ -254,11 +214,9 @@ static napi_value js_unix_close(napi_env env, napi_callback_info info) {
 
 int unix_dgram_define(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
-      {"openUnix", NULL, js_open_unix, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"unixSend", NULL, js_unix_send, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"unixClose", NULL, js_unix_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      EXPORT_FUNCTION("openUnix", js_open_unix),
+      EXPORT_FUNCTION("unixSend", js_unix_send),
+      EXPORT_FUNCTION("unixClose", js_unix_close),
   };
-  return napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties) == napi_ok
-             ? 0
-             : -1;
+  return DEFINE_EXPORTS(env, exports, properties);
 }

@@ -2,7 +2,8 @@
 // Builds the optional native NTP transport (native/ntp_udp.c, the server, and
 // native/ntp_udp_client.c, queryNtp's socket, and native/unix_dgram.c, the AF_UNIX datagram
 // socket of queryChronyd, and native/ptp_udp.c, PTP's sockets with kernel software
-// timestamps → native/build/ntp_udp.node)
+// timestamps → native/build/ntp_udp.node; what they share is in native/ntp_udp.h and, for
+// the N-API boilerplate, native/napi_util.h, found next to the sources)
 // with the system C compiler and the headers of the Node that runs this script. Optional
 // by design: without Linux, a C compiler or Node's headers it prints one line and exits 0,
 // and startNtpServer, queryNtp, queryPtp and servePtp use node:dgram. See docs/ntp-server-fast-path.md.

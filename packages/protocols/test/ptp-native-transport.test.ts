@@ -11,7 +11,8 @@
 import { type Clock, type Instant, NetworkFailureError, systemClock } from "@chronosync/core";
 import { describe, expect, it } from "vitest";
 import { openPtpUdp, type PtpChannel, type PtpUdpTransport } from "../src/index.js";
-import { loadPtpUdpAddon, realtimeToClock } from "../src/ptp/native-transport.js";
+import { realtimeToClock } from "../src/ntp/native-addon.js";
+import { loadPtpUdpAddon } from "../src/ptp/native-transport.js";
 
 const loaded = loadPtpUdpAddon();
 const available = "addon" in loaded;
@@ -137,10 +138,10 @@ describe.runIf(available || required)("the native PTP transport", () => {
     if (!("addon" in loaded)) return;
     const { addon } = loaded;
     for (let i = 0; i < 5; i++) {
-      // ptpSince(0, 0) is CLOCK_REALTIME now: a whole second just before it, converted to
+      // realtimeSince(0, 0) is CLOCK_REALTIME now: a whole second just before it, converted to
       // systemClock (anchored to CLOCK_REALTIME within a few µs, docs/time-core.md), must
       // come out as that second.
-      const sec = Math.floor(addon.ptpSince(0, 0) / 1e9);
+      const sec = Math.floor(addon.realtimeSince(0, 0) / 1e9);
       const error = realtimeToClock(addon, systemClock, sec, 0) - BigInt(sec) * 1_000_000_000n;
       expect(error < 0n ? -error : error).toBeLessThan(50_000n);
     }

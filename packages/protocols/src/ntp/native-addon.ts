@@ -1,8 +1,10 @@
 /**
  * The optional C addon `native/ntp_udp.node` (built by `scripts/build-native.mjs` from
  * `native/ntp_udp.c`, the server's batched socket, and `native/ntp_udp_client.c`, the
- * client's socket): its exports, and {@link loadNtpUdpAddon}, which says why it is not
- * there when it is not (not built, not Linux, failed to load).
+ * client's socket; PTP's and chronyd's sockets are in the same addon): its exports,
+ * {@link loadNtpUdpAddon}, which says why it is not there when it is not (not built, not
+ * Linux, failed to load), and {@link realtimeToClock}, which carries every time the addon
+ * gives (CLOCK_REALTIME) over to a clock.
  * @see docs/ntp-server-fast-path.md
  */
 import { createRequire } from "node:module";
@@ -41,16 +43,16 @@ export interface AddonServerStats {
   noTimestamp: number;
 }
 
-/** Counters of a client socket. */
+/** Counters of a client socket (and, with more, of a PTP socket). */
 export interface AddonClientStats {
   datagrams: number;
   truncated: number;
-  /** Replies without a kernel receive timestamp (stamped at recvmsg() instead). */
+  /** Datagrams without a kernel receive timestamp (stamped at recvmsg() instead). */
   noTimestamp: number;
   errors: number;
   /** Sends with the kernel's software transmit timestamp. */
   txTimestamps: number;
-  /** Sends stamped with CLOCK_REALTIME read before send() (no kernel timestamp in time). */
+  /** Sends stamped with CLOCK_REALTIME read before the send (no kernel timestamp in time). */
   txFallbacks: number;
   /** Error-queue entries dropped: late, or of an earlier send. */
   txLate: number;

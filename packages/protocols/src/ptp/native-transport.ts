@@ -4,33 +4,31 @@
  * receive time is the instant the packet entered the network stack, the event port's
  * transmit time the instant the driver handed it to the device (looped back on the
  * socket's error queue), instead of whenever Node woke up or called sendmsg(2). Both come
- * from C as CLOCK_REALTIME and are carried over to the measuring clock by
- * {@link realtimeToClock}.
+ * from C as CLOCK_REALTIME and are carried over to the measuring clock by the NTP side's
+ * {@link realtimeToClock}, as the NTP client's and server's times are.
  * @see https://www.kernel.org/doc/html/latest/networking/timestamping.html
  */
 import { type Clock, type Instant, NetworkFailureError } from "@chronosync/core";
-import { loadNtpUdpAddon, wantsNative } from "../ntp/native-addon.js";
+import {
+  type AddonClientStats,
+  loadNtpUdpAddon,
+  type NtpUdpAddon,
+  realtimeToClock,
+  wantsNative,
+} from "../ntp/native-addon.js";
 import type { PtpChannel, PtpUdpTransport } from "./udp-transport.js";
 
-/** Counters of one PTP socket of the addon. */
-export interface PtpSocketStats {
-  datagrams: number;
-  truncated: number;
-  /** Datagrams without a kernel receive timestamp (stamped at recvmsg() instead). */
-  noTimestamp: number;
-  errors: number;
-  /** Sends with the kernel's transmit timestamp. */
-  txTimestamps: number;
-  /** Sends stamped with CLOCK_REALTIME before sendto() (no kernel timestamp in time). */
-  txFallbacks: number;
-  /** Error-queue entries dropped: late, or of an earlier send. */
-  txLate: number;
+/** Counters of one PTP socket of the addon: the NTP client socket's, and its receive timestamps. */
+export interface PtpSocketStats extends AddonClientStats {
   /** 2: SO_TIMESTAMPING, 1: SO_TIMESTAMPNS, 0: none. */
   rxTimestamping: number;
 }
 
-/** The addon's PTP socket functions (native/ptp_udp.c). Errors are system errors with `code`. */
-export interface PtpUdpAddon {
+/**
+ * The addon's PTP socket functions (native/ptp_udp.c), and its `realtimeSince` (native/ntp_udp.c)
+ * for {@link realtimeToClock}. Errors are system errors with `code`.
+ */
+export interface PtpUdpAddon extends Pick<NtpUdpAddon, "realtimeSince"> {
   /**
    * Binds 0.0.0.0:`port` (SO_REUSEADDR), joins `group` ("" for none) on `interfaceAddress`
    * and sends from it; `txTimestamps` turns on the kernel's software transmit timestamps.
@@ -50,8 +48,6 @@ export interface PtpUdpAddon {
    * returns 1 for the kernel's timestamp, 0 for the reading right before sendto().
    */
   ptpSend(handle: unknown, bytes: Uint8Array, address: string, port: number, out: Float64Array): number;
-  /** CLOCK_REALTIME now minus `sec`.`nsec`, in ns, read first thing. */
-  ptpSince(sec: number, nsec: number): number;
   /** Stops polling and closes at once; idempotent. */
   ptpClose(handle: unknown): void;
   ptpStats(handle: unknown): PtpSocketStats;
@@ -74,27 +70,6 @@ export function choosePtpAddon(native: boolean | "auto"): PtpUdpAddon | null {
   if ("addon" in loaded) return loaded.addon;
   if (native === true) throw new NetworkFailureError(`native PTP transport not available: ${loaded.error}`);
   return null;
-}
-
-/** Reads of `clock` bracketed by two CLOCK_REALTIME reads wider than this are retried. */
-const BRACKET_LIMIT_NS = 2_000;
-
-/**
- * A CLOCK_REALTIME time on `clock`: `clock.now()` minus the age of the time, the age read
- * in C on both sides of `clock.now()` (the mean of the two; up to three tries for a
- * bracket under {@link BRACKET_LIMIT_NS}, else the narrowest).
- */
-export function realtimeToClock(addon: PtpUdpAddon, clock: Clock, sec: number, nsec: number): Instant {
-  let best: { now: Instant; age: number; width: number } | null = null;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const before = addon.ptpSince(sec, nsec);
-    const now = clock.now();
-    const after = addon.ptpSince(sec, nsec);
-    const width = after - before;
-    if (best === null || width < best.width) best = { now, age: (before + after) / 2, width };
-    if (width <= BRACKET_LIMIT_NS) break;
-  }
-  return best!.now - BigInt(Math.round(best!.age));
 }
 
 /** What {@link openNativePtpUdp} needs, resolved by `openPtpUdp`. */
