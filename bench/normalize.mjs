@@ -7,7 +7,7 @@
 // the group-commit queue (one sealed append per request).
 //
 //   npx tsc -b && node bench/normalize.mjs [--duration 10] [--connections 10] [--compare] [--embedded]
-//                                          [--no-history]
+//                                          [--no-history] [--node-args "--max-semi-space-size=64"]
 //
 // The external PostgreSQL is BENCH_DATABASE_ADMIN_URL (default
 // postgres://postgres@127.0.0.1:5432/postgres; a scratch database is created and dropped);
@@ -27,6 +27,8 @@ const { values: opts } = parseArgs({
     compare: { type: "boolean", default: false },
     embedded: { type: "boolean", default: false },
     "no-history": { type: "boolean", default: false }, // skip the fleet's offset-history lookups
+    // V8 flags of the server process: npm start's (package.json) unless given.
+    "node-args": { type: "string", default: "--max-semi-space-size=64" },
     serve: { type: "string" }, // internal: run the servers in this (child) process
   },
 });
@@ -99,6 +101,8 @@ function summarize(name, batch, r) {
   };
 }
 
+const serverNodeArgs = opts["node-args"].split(" ").filter((a) => a !== "");
+
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), "chronosync-bench-normalize-"));
   chmodSync(dataDir, 0o711);
@@ -127,6 +131,7 @@ async function main() {
   const child = spawn(
     process.execPath,
     [
+      ...serverNodeArgs,
       new URL(import.meta.url).pathname,
       "--serve",
       JSON.stringify({ url, dataDir, noHistory: opts["no-history"] }),
@@ -177,7 +182,7 @@ async function main() {
     await run("normalize, group commit", 1000, normalize(ports.grouped));
     if (opts.compare) await run("normalize, one append per request", 1000, normalize(ports.single));
     process.stdout.write(
-      `${JSON.stringify({ database: opts.embedded ? "embedded" : "external", history: !opts["no-history"], connections: Number(opts.connections), durationS: Number(opts.duration), results }, null, 2)}\n`,
+      `${JSON.stringify({ database: opts.embedded ? "embedded" : "external", serverNodeArgs, history: !opts["no-history"], connections: Number(opts.connections), durationS: Number(opts.duration), results }, null, 2)}\n`,
     );
   } finally {
     child.stdin.end();
