@@ -140,6 +140,39 @@ describe("record batches", () => {
     expect(verifyLogExport(notArray, keys)).toMatchObject({ valid: false, firstBadSeq: "1" });
   });
 
+  it("hashes a record batch entry exactly as the general canonical path does", () => {
+    const general = (e: LogEntry) =>
+      createHash("sha256")
+        .update(
+          `chronosync-log-v1\n${canonicalJson({ seq: e.seq, kind: e.kind, time: e.time, payload: e.payload, prevHash: e.prevHash })}`,
+        )
+        .digest("hex");
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "grapheme-ascii" }),
+        fc.string(),
+        fc.oneof(fc.integer(), fc.constant(-0), fc.double()),
+        fc.oneof(fc.string({ unit: "grapheme-ascii" }), fc.string({ unit: "grapheme" })),
+        fc.boolean(),
+        (seq, time, records, recordsRoot, extra) => {
+          const payload: Record<string, unknown> = { records, recordsRoot };
+          if (extra) payload.more = 1;
+          const e: LogEntry = { seq, kind: RECORD_BATCH_KIND, time, payload, prevHash: ZERO_HASH };
+          let expected: string | Error;
+          try {
+            expected = general(e);
+          } catch (err) {
+            expected = err as Error;
+          }
+          if (expected instanceof Error) expect(() => hashEntry(e)).toThrow();
+          else expect(hashEntry(e)).toBe(expected);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect(hashEntry(entry)).toBe(general(entry));
+  });
+
   it("never throws on random record receipts (fuzz)", () => {
     fc.assert(
       fc.property(fc.anything(), fc.anything(), fc.anything(), (record, recordIndex, recordProof) => {

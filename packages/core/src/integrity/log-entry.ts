@@ -38,7 +38,32 @@ export function isSeq(value: unknown): value is string {
  */
 export function hashEntry(entry: LogEntry): string {
   const { seq, kind, time, payload, prevHash } = entry;
-  return toHex(sha256(ENTRY_HASH_PREFIX, canonicalJson({ seq, kind, time, payload, prevHash })));
+  const canonical = batchEntryJson(entry) ?? canonicalJson({ seq, kind, time, payload, prevHash });
+  return toHex(sha256(ENTRY_HASH_PREFIX, canonical));
+}
+
+/** Printable ASCII only: JSON.stringify writes such a string exactly as RFC 8785 does. */
+const PLAIN = /^[\x20-\x7e]*$/;
+
+/**
+ * The canonical JSON of a record batch entry — payload exactly `{records, recordsRoot}`,
+ * plain ASCII strings — written directly (one per normalize request, on the hot path);
+ * undefined for any other entry, which takes the general path. A test checks both agree.
+ */
+function batchEntryJson(entry: LogEntry): string | undefined {
+  const { seq, kind, time, payload, prevHash } = entry;
+  if (typeof payload !== "object" || payload === null || Object.getPrototypeOf(payload) !== Object.prototype)
+    return undefined;
+  const keys = Object.keys(payload);
+  if (keys.length !== 2) return undefined;
+  const { records, recordsRoot } = payload as { records?: unknown; recordsRoot?: unknown };
+  if (!Number.isSafeInteger(records) || typeof recordsRoot !== "string") return undefined;
+  for (const text of [seq, kind, time, prevHash, recordsRoot])
+    if (typeof text !== "string" || !PLAIN.test(text)) return undefined;
+  return (
+    `{"kind":${JSON.stringify(kind)},"payload":{"records":${records},"recordsRoot":${JSON.stringify(recordsRoot)}},` +
+    `"prevHash":${JSON.stringify(prevHash)},"seq":${JSON.stringify(seq)},"time":${JSON.stringify(time)}}`
+  );
 }
 
 /** Why `value` is not a well-formed {@link LogEntry}, or undefined when it is. */
