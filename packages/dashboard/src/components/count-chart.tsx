@@ -4,16 +4,14 @@
  * (WCAG 1.1.1). The time axis is the queried window, never uPlot's automatic years-wide
  * range around a single bucket.
  */
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useMemo } from "react";
 import uPlot from "uplot";
-import "uplot/dist/uPlot.min.css";
-import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { type ChartSeriesKey, chartConfig, resolveChartColor } from "@/lib/chart-config";
 import { parseInstant } from "@/lib/format";
-import { effectiveTheme, useTheme } from "@/lib/theme";
-import { timeAxisRange, windowSeconds } from "@/lib/time-window";
+import { windowSeconds } from "@/lib/time-window";
 import { Time } from "./time";
+import { type ChartAxisStyle, timeScale, UPlotFigure } from "./uplot-figure";
 
 export interface CountPoint {
   /** Start of the bucket, RFC 3339. */
@@ -32,9 +30,6 @@ export interface CountChartProps {
 }
 
 export function CountChart({ title, points, series, window, height = 200 }: CountChartProps) {
-  const box = useRef<HTMLDivElement>(null);
-  const [showTable, setShowTable] = useState(false);
-  const theme = effectiveTheme(useTheme((s) => s.theme));
   const data = useMemo(
     () =>
       [
@@ -45,20 +40,13 @@ export function CountChart({ title, points, series, window, height = 200 }: Coun
   );
   const xWindow = useMemo(() => windowSeconds(window), [window]);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: redraw on theme change (colours are CSS variables)
-  useEffect(() => {
-    const el = box.current;
-    if (el === null || showTable) return;
-    const axis = resolveChartColor("axis");
-    const grid = { stroke: resolveChartColor("grid"), width: 1 };
-    const stepped = uPlot.paths.stepped?.({ align: 1 });
-    const plot = new uPlot(
-      {
-        width: el.clientWidth || 600,
-        height,
+  const options = useCallback(
+    ({ axis, grid }: ChartAxisStyle) => {
+      const stepped = uPlot.paths.stepped?.({ align: 1 });
+      return {
         scales: {
-          x: { time: true, range: (_u, min, max) => timeAxisRange(min, max, xWindow) },
-          y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+          x: timeScale(xWindow),
+          y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, Math.max(1, max)] },
         },
         axes: [
           { stroke: axis, grid },
@@ -78,66 +66,52 @@ export function CountChart({ title, points, series, window, height = 200 }: Coun
             ...(stepped === undefined ? {} : { paths: stepped }),
           })),
         ],
-      },
-      data,
-      el,
-    );
-    const observer = new ResizeObserver(() => plot.setSize({ width: el.clientWidth, height }));
-    observer.observe(el);
-    return () => {
-      observer.disconnect();
-      plot.destroy();
-    };
-  }, [data, series, height, showTable, theme, xWindow]);
+      };
+    },
+    [series, xWindow],
+  );
 
-  const rows = points;
-  return (
-    <figure className="space-y-2">
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <figcaption className="font-medium">{title}</figcaption>
-        <Button variant="outline" size="sm" aria-pressed={showTable} onClick={() => setShowTable((v) => !v)}>
-          {showTable ? "Show chart" : "Show as table"}
-        </Button>
-      </div>
-      {showTable ? (
-        rows.length === 0 ? (
-          <p className="text-sm text-muted-foreground">No buckets in this range.</p>
-        ) : (
-          <Table>
-            <caption className="sr-only">{title}</caption>
-            <TableHeader>
-              <TableRow>
-                <TableHead scope="col">Bucket start</TableHead>
-                {series.map((k) => (
-                  <TableHead scope="col" key={k}>
-                    {chartConfig[k].label}
-                  </TableHead>
-                ))}
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {rows.map((p) => (
-                <TableRow key={p.time}>
-                  <TableCell>
-                    <Time value={p.time} />
-                  </TableCell>
-                  {series.map((k) => (
-                    <TableCell key={k} className="tabular-nums">
-                      {p.counts[k] ?? 0}
-                    </TableCell>
-                  ))}
-                </TableRow>
+  const table = () =>
+    points.length === 0 ? (
+      <p className="text-sm text-muted-foreground">No buckets in this range.</p>
+    ) : (
+      <Table>
+        <caption className="sr-only">{title}</caption>
+        <TableHeader>
+          <TableRow>
+            <TableHead scope="col">Bucket start</TableHead>
+            {series.map((k) => (
+              <TableHead scope="col" key={k}>
+                {chartConfig[k].label}
+              </TableHead>
+            ))}
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {points.map((p) => (
+            <TableRow key={p.time}>
+              <TableCell>
+                <Time value={p.time} />
+              </TableCell>
+              {series.map((k) => (
+                <TableCell key={k} className="tabular-nums">
+                  {p.counts[k] ?? 0}
+                </TableCell>
               ))}
-            </TableBody>
-          </Table>
-        )
-      ) : (
-        <div
-          ref={box}
-          role="img"
-          aria-label={`${title}: chart of ${points.length} time buckets; use "Show as table" for the values.`}
-        />
-      )}
-    </figure>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    );
+
+  return (
+    <UPlotFigure
+      title={title}
+      ariaLabel={`${title}: chart of ${points.length} time buckets; use "Show as table" for the values.`}
+      height={height}
+      data={data}
+      options={options}
+      table={table}
+    />
   );
 }

@@ -4,16 +4,14 @@
  * redraw time at 10 000+ points per series). Optionally a previous period drawn over the
  * current one. Every chart has a table alternative (WCAG 1.1.1), one click away.
  */
-import { useEffect, useMemo, useRef, useState } from "react";
-import uPlot from "uplot";
-import "uplot/dist/uPlot.min.css";
-import { Button } from "@/components/ui/button";
+import { useCallback, useMemo } from "react";
+import type uPlot from "uplot";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { type ChartSeriesKey, chartConfig, resolveChartColor } from "@/lib/chart-config";
 import { formatDuration } from "@/lib/format";
-import { effectiveTheme, useTheme } from "@/lib/theme";
-import { timeAxisRange, windowSeconds } from "@/lib/time-window";
+import { windowSeconds } from "@/lib/time-window";
 import { Time } from "./time";
+import { type ChartAxisStyle, type ChartOptions, timeScale, UPlotFigure } from "./uplot-figure";
 
 /** One sample; durations in nanoseconds, `time` RFC 3339. */
 export interface ChartPoint {
@@ -55,9 +53,6 @@ export function OffsetChart({
   height = 280,
   window,
 }: OffsetChartProps) {
-  const box = useRef<HTMLDivElement>(null);
-  const [showTable, setShowTable] = useState(false);
-  const theme = effectiveTheme(useTheme((s) => s.theme));
   const xWindow = useMemo(() => windowSeconds(window), [window]);
 
   const data = useMemo(() => {
@@ -70,19 +65,11 @@ export function OffsetChart({
     return [xs, ...cols] as uPlot.AlignedData;
   }, [points, previous, series]);
 
-  // `theme` is a dependency on purpose: colours are resolved from CSS variables at draw time.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: redraw on theme change
-  useEffect(() => {
-    const el = box.current;
-    if (el === null || showTable) return;
-    const axis = resolveChartColor("axis");
-    const grid = { stroke: resolveChartColor("grid"), width: 1 };
-    const opts: uPlot.Options = {
-      width: el.clientWidth || 600,
-      height,
+  const hasPrevious = data.length > series.length + 1;
+  const options = useCallback(
+    ({ axis, grid }: ChartAxisStyle): ChartOptions => ({
       legend: { show: true },
-      // A single point would otherwise get a years-wide axis (lib/time-window.ts).
-      scales: { x: { time: true, range: (_u, min, max) => timeAxisRange(min, max, xWindow) } },
+      scales: { x: timeScale(xWindow) },
       axes: [
         { stroke: axis, grid },
         { stroke: axis, grid, label: "ms", values: (_u, vals) => vals.map((v) => `${v}`) },
@@ -93,7 +80,7 @@ export function OffsetChart({
           const cfg = KEY[key] ?? "offset";
           return { label: chartConfig[cfg].label, stroke: resolveChartColor(cfg), width: 1.5 };
         }),
-        ...(data.length > series.length + 1
+        ...(hasPrevious
           ? [
               {
                 label: chartConfig.previous.label,
@@ -104,33 +91,20 @@ export function OffsetChart({
             ]
           : []),
       ],
-    };
-    const plot = new uPlot(opts, data, el);
-    const observer = new ResizeObserver(() => plot.setSize({ width: el.clientWidth, height }));
-    observer.observe(el);
-    return () => {
-      observer.disconnect();
-      plot.destroy();
-    };
-  }, [data, series, height, showTable, theme, xWindow]);
+    }),
+    [series, hasPrevious, xWindow],
+  );
 
-  const step = Math.max(1, Math.ceil(points.length / TABLE_ROWS));
-  const rows = showTable ? points.filter((_, i) => i % step === 0) : [];
-
-  return (
-    <figure className="space-y-2">
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <figcaption className="font-medium">{title}</figcaption>
-        <Button variant="outline" size="sm" aria-pressed={showTable} onClick={() => setShowTable((v) => !v)}>
-          {showTable ? "Show chart" : "Show as table"}
-        </Button>
-      </div>
-      {showTable && step > 1 && (
-        <p className="text-sm text-muted-foreground">
-          Every {step}th of {points.length} samples.
-        </p>
-      )}
-      {showTable ? (
+  const table = () => {
+    const step = Math.max(1, Math.ceil(points.length / TABLE_ROWS));
+    const rows = points.filter((_, i) => i % step === 0);
+    return (
+      <>
+        {step > 1 && (
+          <p className="text-sm text-muted-foreground">
+            Every {step}th of {points.length} samples.
+          </p>
+        )}
         <Table>
           <caption className="sr-only">{title}</caption>
           <TableHeader>
@@ -156,13 +130,18 @@ export function OffsetChart({
             ))}
           </TableBody>
         </Table>
-      ) : (
-        <div
-          ref={box}
-          role="img"
-          aria-label={`${title}: chart of ${points.length} samples; use "Show as table" for the values.`}
-        />
-      )}
-    </figure>
+      </>
+    );
+  };
+
+  return (
+    <UPlotFigure
+      title={title}
+      ariaLabel={`${title}: chart of ${points.length} samples; use "Show as table" for the values.`}
+      height={height}
+      data={data}
+      options={options}
+      table={table}
+    />
   );
 }

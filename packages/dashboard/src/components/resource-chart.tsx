@@ -2,15 +2,14 @@
  * `ResourceChart`: an agent's CPU (%) and memory (RSS, MiB) over time, on two axes, drawn
  * with uPlot like `OffsetChart`, with the same one-click table alternative.
  */
-import { useEffect, useMemo, useRef, useState } from "react";
-import uPlot from "uplot";
-import { Button } from "@/components/ui/button";
+import { useCallback, useMemo } from "react";
+import type uPlot from "uplot";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { resolveChartColor } from "@/lib/chart-config";
 import { formatBytes, parseInstant } from "@/lib/format";
-import { effectiveTheme, useTheme } from "@/lib/theme";
-import { timeAxisRange, windowSeconds } from "@/lib/time-window";
+import { windowSeconds } from "@/lib/time-window";
 import { Time } from "./time";
+import { type ChartAxisStyle, type ChartOptions, timeScale, UPlotFigure } from "./uplot-figure";
 
 export interface ResourcePoint {
   readonly time: string;
@@ -32,9 +31,6 @@ export function ResourceChart({
   /** The queried range (RFC 3339): the time axis spans it, however few the points. */
   window?: { from: string; to: string } | undefined;
 }) {
-  const box = useRef<HTMLDivElement>(null);
-  const [showTable, setShowTable] = useState(false);
-  const theme = effectiveTheme(useTheme((s) => s.theme));
   const xWindow = useMemo(() => windowSeconds(window), [window]);
   const data = useMemo(
     () =>
@@ -46,79 +42,60 @@ export function ResourceChart({
     [points],
   );
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: redraw on theme change (colours are CSS variables)
-  useEffect(() => {
-    const el = box.current;
-    if (el === null || showTable) return;
-    const axis = resolveChartColor("axis");
-    const grid = { stroke: resolveChartColor("grid"), width: 1 };
-    const plot = new uPlot(
-      {
-        width: el.clientWidth || 600,
-        height,
-        scales: { x: { time: true, range: (_u, min, max) => timeAxisRange(min, max, xWindow) } },
-        axes: [
-          { stroke: axis, grid },
-          { stroke: axis, grid, scale: "%", label: "CPU %" },
-          { stroke: axis, grid: { show: false }, scale: "MiB", label: "MiB", side: 1 },
-        ],
-        series: [
-          {},
-          { label: "CPU %", scale: "%", stroke: resolveChartColor("offset"), width: 1.5 },
-          { label: "RSS MiB", scale: "MiB", stroke: resolveChartColor("delay"), width: 1.5 },
-        ],
-      },
-      data,
-      el,
-    );
-    const observer = new ResizeObserver(() => plot.setSize({ width: el.clientWidth, height }));
-    observer.observe(el);
-    return () => {
-      observer.disconnect();
-      plot.destroy();
-    };
-  }, [data, height, showTable, theme, xWindow]);
+  const options = useCallback(
+    ({ axis, grid }: ChartAxisStyle): ChartOptions => ({
+      scales: { x: timeScale(xWindow) },
+      axes: [
+        { stroke: axis, grid },
+        { stroke: axis, grid, scale: "%", label: "CPU %" },
+        { stroke: axis, grid: { show: false }, scale: "MiB", label: "MiB", side: 1 },
+      ],
+      series: [
+        {},
+        { label: "CPU %", scale: "%", stroke: resolveChartColor("offset"), width: 1.5 },
+        { label: "RSS MiB", scale: "MiB", stroke: resolveChartColor("delay"), width: 1.5 },
+      ],
+    }),
+    [xWindow],
+  );
 
-  const step = Math.max(1, Math.ceil(points.length / TABLE_ROWS));
+  const table = () => {
+    const step = Math.max(1, Math.ceil(points.length / TABLE_ROWS));
+    return (
+      <Table>
+        <caption className="sr-only">{title}</caption>
+        <TableHeader>
+          <TableRow>
+            <TableHead scope="col">Time</TableHead>
+            <TableHead scope="col">CPU</TableHead>
+            <TableHead scope="col">Memory (RSS)</TableHead>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {points
+            .filter((_, i) => i % step === 0)
+            .map((p) => (
+              <TableRow key={p.time}>
+                <TableCell>
+                  <Time value={p.time} />
+                </TableCell>
+                <TableCell className="tabular-nums">{p.cpuPercent.toFixed(2)} %</TableCell>
+                <TableCell className="tabular-nums">{formatBytes(p.rssBytes)}</TableCell>
+              </TableRow>
+            ))}
+        </TableBody>
+      </Table>
+    );
+  };
+
   return (
-    <figure className="space-y-2">
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <figcaption className="font-medium">{title}</figcaption>
-        <Button variant="outline" size="sm" aria-pressed={showTable} onClick={() => setShowTable((v) => !v)}>
-          {showTable ? "Show chart" : "Show as table"}
-        </Button>
-      </div>
-      {showTable ? (
-        <Table>
-          <caption className="sr-only">{title}</caption>
-          <TableHeader>
-            <TableRow>
-              <TableHead scope="col">Time</TableHead>
-              <TableHead scope="col">CPU</TableHead>
-              <TableHead scope="col">Memory (RSS)</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {points
-              .filter((_, i) => i % step === 0)
-              .map((p) => (
-                <TableRow key={p.time}>
-                  <TableCell>
-                    <Time value={p.time} />
-                  </TableCell>
-                  <TableCell className="tabular-nums">{p.cpuPercent.toFixed(2)} %</TableCell>
-                  <TableCell className="tabular-nums">{formatBytes(p.rssBytes)}</TableCell>
-                </TableRow>
-              ))}
-          </TableBody>
-        </Table>
-      ) : (
-        <div
-          ref={box}
-          role="img"
-          aria-label={`${title}: chart of ${points.length} samples; use "Show as table" for the values.`}
-        />
-      )}
-    </figure>
+    <UPlotFigure
+      title={title}
+      ariaLabel={`${title}: chart of ${points.length} samples; use "Show as table" for the values.`}
+      height={height}
+      data={data}
+      options={options}
+      table={table}
+    />
   );
 }
