@@ -6,38 +6,17 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type AgentConfig,
-  AgentConfigError,
-  type AgentRunner,
-  loadAgentConfig,
-  startAgent,
-} from "@chronosync/agent";
+import { type AgentConfig, AgentConfigError, type AgentRunner, startAgent } from "@chronosync/agent";
 import type { NtsServerHandle } from "@chronosync/protocols";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testAgentConfig, waitFor } from "./helpers/runner-config.js";
 import { makeCertificate, startDateServer, startNts } from "./helpers/time-servers.js";
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 function config(sources: unknown[]): AgentConfig {
-  return loadAgentConfig({
-    env: {},
-    flags: { "state-file": "" },
-    file: "/agent.yaml",
-    reader: { readFile: () => JSON.stringify({ sources }) },
-    detectSources: () => {
-      throw new Error("no system detection in tests");
-    },
-  });
-}
-
-async function waitFor(what: string, ms: number, ok: () => boolean): Promise<void> {
-  const start = performance.now();
-  while (performance.now() - start < ms) {
-    if (ok()) return;
-    await sleep(50);
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+  return testAgentConfig(
+    {},
+    { file: "/agent.yaml", reader: { readFile: () => JSON.stringify({ sources }) } },
+  );
 }
 
 describe("agent: a CA file per source", () => {

@@ -6,34 +6,17 @@
 import {
   type AgentConfig,
   type AgentRunner,
-  loadAgentConfig,
   type StatusDocument,
   startAgent,
   startLocalApi,
 } from "@chronosync/agent";
 import { systemClock } from "@chronosync/core";
 import { afterAll, describe, expect, it } from "vitest";
+import { sleep, testAgentConfig, waitFor } from "./helpers/runner-config.js";
 import { startNtp } from "./helpers/time-servers.js";
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 function config(sources: string[]): AgentConfig {
-  return loadAgentConfig({
-    env: {},
-    flags: { source: sources, "state-file": "", "min-poll": "-1", "max-poll": "-1", iburst: "false" },
-    detectSources: () => {
-      throw new Error("no system detection in tests");
-    },
-  });
-}
-
-async function waitFor(what: string, ms: number, ok: () => boolean): Promise<void> {
-  const start = performance.now();
-  while (performance.now() - start < ms) {
-    if (ok()) return;
-    await sleep(50);
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+  return testAgentConfig({ source: sources, "min-poll": "-1", "max-poll": "-1", iburst: "false" });
 }
 
 describe("agent runner: the system clock as a chain's last resort", () => {

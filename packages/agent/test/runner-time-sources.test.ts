@@ -5,7 +5,6 @@
 import {
   type AgentConfig,
   type AgentRunner,
-  loadAgentConfig,
   type StatusDocument,
   startAgent,
   startLocalApi,
@@ -14,27 +13,11 @@ import { systemClock } from "@chronosync/core";
 import type { NtpServerHandle, NtsServerHandle, NtsTimeSource } from "@chronosync/protocols";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatStatus } from "../../cli/src/commands/status.js";
+import { sleep, testAgentConfig, waitFor } from "./helpers/runner-config.js";
 import { makeCertificate, startDateServer, startNtp, startNts } from "./helpers/time-servers.js";
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 function config(sources: string[]): AgentConfig {
-  return loadAgentConfig({
-    env: {},
-    flags: { source: sources, "state-file": "" },
-    detectSources: () => {
-      throw new Error("no system detection in tests");
-    },
-  });
-}
-
-async function waitFor(what: string, ms: number, ok: () => boolean): Promise<void> {
-  const start = performance.now();
-  while (performance.now() - start < ms) {
-    if (ok()) return;
-    await sleep(50);
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+  return testAgentConfig({ source: sources });
 }
 
 /** A TCP port nobody listens on (bound, then closed). */
