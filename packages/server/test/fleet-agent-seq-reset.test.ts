@@ -5,99 +5,48 @@
 // first batch and its fresh buffer continues above it: every new report is stored, the seqs
 // stay contiguous, and true duplicates are still refused. Real PostgreSQL.
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { type Reporter, startReporter } from "@chronosync/agent";
-import { formatRfc3339 } from "@chronosync/core";
-import { buildApp } from "@chronosync/server";
-import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createExternalDatabase, type TestDatabase } from "./helpers/databases.js";
+import type { Reporter } from "@chronosync/agent";
+import { describe, expect, it } from "vitest";
 import { accessToken, type EnrolledNode, postBatch, report, S, T0 } from "./helpers/fleet.js";
-import { bearerFor, TEST_MASTER_KEY } from "./helpers/tokens.js";
+import { startTestReporter, until, useListeningServer } from "./helpers/reporting-agent.js";
+import { bearerFor } from "./helpers/tokens.js";
 
-let db: TestDatabase;
-let app: FastifyInstance;
-let agentDir: string;
-let port: number;
-
-beforeAll(async () => {
-  db = await createExternalDatabase();
-  agentDir = await mkdtemp(join(tmpdir(), "chronosync-agent-seq-"));
-  app = await buildApp({
-    dataDir: db.dataDir,
-    databaseUrl: db.url,
-    masterKey: TEST_MASTER_KEY,
-    fleet: { silenceCheckMs: 0 },
-  });
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  port = (app.server.address() as { port: number }).port;
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.dispose();
-  await rm(agentDir, { recursive: true, force: true });
-});
-
-async function until(what: string, pred: () => Promise<boolean>, ms = 15_000) {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const server = useListeningServer("chronosync-agent-seq-");
 
 const storedSeqs = async (): Promise<number[]> =>
-  (await app.database.pool.query("SELECT seq::int FROM node_reports ORDER BY seq")).rows.map(
+  (await server.app.database.pool.query("SELECT seq::int FROM node_reports ORDER BY seq")).rows.map(
     (r) => r.seq as number,
   );
 
 function reporter(enrollToken: string, lines: string[]): Promise<Reporter> {
-  let taken = 0;
-  return startReporter({
-    server: {
-      url: `http://127.0.0.1:${port}`,
-      enrollToken,
-      reportIntervalS: 0.1,
-      bufferMaxBytes: 4 * 1024 * 1024,
-      dataDir: agentDir,
-    },
-    stateFile: "",
+  return startTestReporter({
+    port: server.port,
+    enrollToken,
+    dataDir: server.agentDir,
     hostname: "seq-agent",
-    backoff: { initialMs: 50, maxMs: 200 },
-    log: (level, message) => lines.push(`${level}: ${message}`),
-    snapshot: () => {
-      taken += 1;
-      return {
-        at: formatRfc3339(BigInt(Date.now()) * 1_000_000n, 9),
-        tracking: { offsetNs: -1000 - taken, frequencyPpm: 1.5, boundNs: 20_000, status: "synchronized" },
-        sources: [
-          {
-            id: "system",
-            url: "system",
-            protocol: "system",
-            state: "unusable",
-            reach: "377",
-            lastOffsetNs: 0,
-            delayNs: 0,
-            jitterNs: 0,
-            stratum: 16,
-            poll: 4,
-            falsetickers: 0,
-            score: 0,
-          },
-        ],
-        resources: { cpuPercent: 0.5, rssBytes: 40_000_000 },
-        agentVersion: "0.1.0",
-      };
+    lines,
+    source: {
+      id: "system",
+      url: "system",
+      protocol: "system",
+      state: "unusable",
+      reach: "377",
+      lastOffsetNs: 0,
+      delayNs: 0,
+      jitterNs: 0,
+      stratum: 16,
+      poll: 4,
+      falsetickers: 0,
+      score: 0,
     },
   });
 }
 
 describe("an agent that lost its report buffer", () => {
   it("continues above the server's last seq: every new report stored, true duplicates still refused", async () => {
-    const created = await app.inject({
+    const created = await server.app.inject({
       method: "POST",
       url: "/api/enrollment-tokens",
       headers: await bearerFor("admin"),
@@ -115,8 +64,8 @@ describe("an agent that lost its report buffer", () => {
     expect(before).toEqual(Array.from({ length: last }, (_, i) => i + 1));
 
     // The buffer is lost; credentials.json stays (no new enrollment token either).
-    await rm(join(agentDir, "report-buffer"), { recursive: true, force: true });
-    expect(await readdir(agentDir)).toEqual(["credentials.json"]);
+    await rm(join(server.agentDir, "report-buffer"), { recursive: true, force: true });
+    expect(await readdir(server.agentDir)).toEqual(["credentials.json"]);
     const again: string[] = [];
     const second = await reporter("", again);
     try {
@@ -136,9 +85,11 @@ describe("an agent that lost its report buffer", () => {
     expect(again.join("\n")).not.toMatch(/^(warn|error)/m);
 
     // What the agent asked, as any client with the node's token sees it.
-    const creds = JSON.parse(await readFile(join(agentDir, "credentials.json"), "utf8")) as EnrolledNode;
-    const token = await accessToken(app, creds);
-    const res = await app.inject({
+    const creds = JSON.parse(
+      await readFile(join(server.agentDir, "credentials.json"), "utf8"),
+    ) as EnrolledNode;
+    const token = await accessToken(server.app, creds);
+    const res = await server.app.inject({
       url: "/api/agents/reports/last-seq",
       headers: { authorization: `Bearer ${token}` },
     });
@@ -146,7 +97,7 @@ describe("an agent that lost its report buffer", () => {
     expect(res.json()).toEqual({ nodeId: creds.nodeId, lastSeq: after.at(-1) });
     // A true duplicate (a stored seq under a new batch id) is still not stored again.
     const dup = await postBatch(
-      app,
+      server.app,
       token,
       creds.nodeId,
       [report({ seq: 3, atNs: T0 + 3n * S })],
@@ -157,20 +108,20 @@ describe("an agent that lost its report buffer", () => {
   });
 
   it("a new node's last seq is 0", async () => {
-    const created = await app.inject({
+    const created = await server.app.inject({
       method: "POST",
       url: "/api/enrollment-tokens",
       headers: await bearerFor("admin"),
       payload: { expiresInS: 600 },
     });
-    const enrolled = await app.inject({
+    const enrolled = await server.app.inject({
       method: "POST",
       url: "/api/agents/enroll",
       payload: { token: created.json().token, hostname: "fresh", agentVersion: "0.1.0" },
     });
     const node = enrolled.json() as EnrolledNode;
-    const token = await accessToken(app, node);
-    const res = await app.inject({
+    const token = await accessToken(server.app, node);
+    const res = await server.app.inject({
       url: "/api/agents/reports/last-seq",
       headers: { authorization: `Bearer ${token}` },
     });

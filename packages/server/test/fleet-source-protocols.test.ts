@@ -3,43 +3,13 @@
 // node_source_samples.protocol (the column exists since 0002_fleet.sql) and
 // GET /api/timestamps/sources and GET /api/nodes/:id return it. Reports from agents that
 // do not send it (before issue 6) get the URL's scheme, as before. Real PostgreSQL.
-import { ManualClock } from "@chronosync/core";
-import type { FastifyInstance } from "fastify";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createExternalDatabase, type TestDatabase } from "./helpers/databases.js";
-import {
-  accessToken,
-  type EnrolledNode,
-  enrollNode,
-  fleetApp,
-  postBatch,
-  report,
-  S,
-  T0,
-} from "./helpers/fleet.js";
+import { describe, expect, it } from "vitest";
+import { createExternalDatabase } from "./helpers/databases.js";
+import { postBatch, report, S, T0, useEnrolledFleet } from "./helpers/fleet.js";
 import { bearerFor } from "./helpers/tokens.js";
 
 describe("source protocols in reports", () => {
-  const clock = new ManualClock(T0 + 3600n * S);
-  let db: TestDatabase;
-  let app: FastifyInstance;
-  let node: EnrolledNode;
-  let token: string;
-  let pool: pg.Pool;
-
-  beforeAll(async () => {
-    db = await createExternalDatabase();
-    app = await fleetApp(db, clock);
-    pool = new pg.Pool({ connectionString: db.url, max: 2 });
-    node = await enrollNode(app, "node-p");
-    token = await accessToken(app, node);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await pool?.end();
-    await db?.dispose();
-  });
+  const fleet = useEnrolledFleet(createExternalDatabase, "node-p");
 
   it("stores the reported protocol, else the URL's scheme, and lists it", async () => {
     const group = "fallback:nts://time.example:4460|ntp://time.example:123|system";
@@ -64,11 +34,11 @@ describe("source protocols in reports", () => {
               ? { ...s, protocol: "nts" }
               : s, // local and ptp: as an older agent sends them, without a protocol
     );
-    const res = await postBatch(app, token, node.nodeId, [{ ...r, sources: withProtocol }]);
+    const res = await postBatch(fleet.app, fleet.token, fleet.node.nodeId, [{ ...r, sources: withProtocol }]);
     expect(res.statusCode).toBe(202);
-    const stored = await pool.query<{ source_id: string; protocol: string }>(
+    const stored = await fleet.pool.query<{ source_id: string; protocol: string }>(
       "SELECT source_id, protocol FROM node_source_samples WHERE node_id = $1 ORDER BY source_id",
-      [node.nodeId],
+      [fleet.node.nodeId],
     );
     expect(Object.fromEntries(stored.rows.map((x) => [x.source_id, x.protocol]))).toEqual({
       "auto://time.example": "roughtime",
@@ -78,7 +48,7 @@ describe("source protocols in reports", () => {
       "ptp://eth0": "ptp",
     });
     const viewer = await bearerFor("viewer");
-    const sources = (await app.inject({ url: "/api/timestamps/sources", headers: viewer })).json()
+    const sources = (await fleet.app.inject({ url: "/api/timestamps/sources", headers: viewer })).json()
       .sources as {
       id: string;
       protocol: string;
@@ -90,14 +60,16 @@ describe("source protocols in reports", () => {
       "nts://time.example:4460": "nts",
       "ptp://eth0": "ptp",
     });
-    const detail = (await app.inject({ url: `/api/nodes/${node.nodeId}`, headers: viewer })).json();
+    const detail = (
+      await fleet.app.inject({ url: `/api/nodes/${fleet.node.nodeId}`, headers: viewer })
+    ).json();
     expect(detail.sources.find((s: { id: string }) => s.id === group)).toMatchObject({ protocol: "system" });
   });
 
   it("refuses a protocol that is not a scheme-like word", async () => {
     const r = report({ seq: 2, atNs: T0 + 20n * S });
     const bad = { ...r, sources: r.sources.map((s) => ({ ...s, protocol: "NTP over carrier pigeon" })) };
-    const res = await postBatch(app, token, node.nodeId, [bad]);
+    const res = await postBatch(fleet.app, fleet.token, fleet.node.nodeId, [bad]);
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe("VALIDATION_FAILED");
   });

@@ -4,10 +4,11 @@
  * (docs/report-protocol.md).
  */
 import { randomUUID } from "node:crypto";
-import { formatRfc3339, type ManualClock } from "@chronosync/core";
+import { formatRfc3339, ManualClock } from "@chronosync/core";
 import { buildApp, type FleetOptions } from "@chronosync/server";
 import type { FastifyInstance } from "fastify";
-import { expect } from "vitest";
+import pg from "pg";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { TestDatabase } from "./databases.js";
 import { bearerFor, TEST_MASTER_KEY } from "./tokens.js";
 
@@ -128,4 +129,41 @@ export function series(from: number, to: number, offsetNs = -1500) {
   for (let seq = from; seq <= to; seq += 1)
     out.push(report({ seq, atNs: T0 + BigInt(seq) * 10n * S, offsetNs }));
   return out;
+}
+
+/** A fleet app with one enrolled node, as {@link useEnrolledFleet} sets it up. */
+export interface EnrolledFleet {
+  /** The app's clock, at T0 + 1 h. */
+  readonly clock: ManualClock;
+  readonly db: TestDatabase;
+  /** A test that restarts the server assigns the new app here; afterAll closes this one. */
+  app: FastifyInstance;
+  readonly node: EnrolledNode;
+  /** The node's access token (reports:write). */
+  readonly token: string;
+  /** A small pool of its own on the test database, for checking stored rows. */
+  readonly pool: pg.Pool;
+}
+
+/**
+ * Registers beforeAll/afterAll for the current suite: a database from `create`, a
+ * {@link fleetApp} on it, a node enrolled as `hostname` and its token. The fields are set
+ * once beforeAll has run; afterAll closes the app and the pool, then disposes of the database.
+ */
+export function useEnrolledFleet(create: () => Promise<TestDatabase>, hostname: string): EnrolledFleet {
+  const fleet = { clock: new ManualClock(T0 + 3600n * S) } as EnrolledFleet;
+  const set = fleet as { -readonly [K in keyof EnrolledFleet]: EnrolledFleet[K] };
+  beforeAll(async () => {
+    set.db = await create();
+    set.app = await fleetApp(fleet.db, fleet.clock);
+    set.pool = new pg.Pool({ connectionString: fleet.db.url, max: 2 });
+    set.node = await enrollNode(fleet.app, hostname);
+    set.token = await accessToken(fleet.app, fleet.node);
+  });
+  afterAll(async () => {
+    await fleet.app?.close();
+    await fleet.pool?.end();
+    await fleet.db?.dispose();
+  });
+  return fleet;
 }
