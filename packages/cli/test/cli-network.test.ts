@@ -4,8 +4,18 @@
 import { systemClock } from "@chronosync/core";
 import { NtpResponder } from "@chronosync/protocols";
 import { type ChronydHandle, startChronydServer } from "@chronosync/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { oneErrorLine, runCli, startFakeServer, startServe, unusedUdpPort } from "./helpers/run-cli.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  oneErrorLine,
+  runCli,
+  startFakeServer,
+  startServe,
+  stopAllServes,
+  unusedUdpPort,
+} from "./helpers/run-cli.js";
+
+// A failed assertion must not leave a `serve` running after its test.
+afterEach(stopAllServes);
 
 const RFC3339_NS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/;
 const JSON_KEYS = [

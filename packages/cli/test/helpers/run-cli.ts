@@ -39,12 +39,30 @@ export interface RunningServe {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** Every `serve` started and not exited yet: a failed assertion must not leave one running. */
+const running = new Set<ChildProcess>();
+
+/** Kills every server {@link startServe} started that is still running (call in afterEach). */
+export async function stopAllServes(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((done) => {
+          child.once("exit", () => done());
+          if (!child.kill("SIGKILL")) done();
+        }),
+    ),
+  );
+}
+
 /** Starts `chronosync serve ntp --listen <listen> ...args` and waits for its start line. */
 export function startServe(args: readonly string[] = [], listen = "127.0.0.1:0"): Promise<RunningServe> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, "serve", "ntp", "--listen", listen, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
     });
+    running.add(child);
+    child.once("exit", () => running.delete(child));
     let stdout = "";
     let stderr = "";
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
