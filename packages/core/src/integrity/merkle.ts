@@ -11,17 +11,17 @@ import { bytesEqual, fromHex, isHash, sha256, toHex } from "./digest.js";
 const LEAF_PREFIX = Uint8Array.of(0x00);
 const NODE_PREFIX = Uint8Array.of(0x01);
 /** 0x00 || a 32-byte leaf, reused by {@link leafHash} (hashing is synchronous). */
-const LEAF_INPUT = new Uint8Array(33);
+const LEAF_INPUT = Buffer.alloc(33);
 
 /**
  * RFC 9162 §2.1.1 leaf hash `SHA-256(0x00 || data)`; our leaves' data are the 32 bytes of
  * an entry hash, given as bytes or as 64 hex digits.
  */
 export function leafHash(data: Uint8Array | string): string {
-  const bytes = typeof data === "string" ? fromHex(data) : data;
-  if (bytes.length !== 32) return toHex(sha256(LEAF_PREFIX, bytes));
+  if (typeof data === "string") return toHex(leafHashOfHex(data));
+  if (data.length !== 32) return toHex(sha256(LEAF_PREFIX, data));
   LEAF_INPUT[0] = 0x00;
-  LEAF_INPUT.set(bytes, 1);
+  LEAF_INPUT.set(data, 1);
   return toHex(sha256(LEAF_INPUT));
 }
 
@@ -30,11 +30,11 @@ export function leafHash(data: Uint8Array | string): string {
  * intermediate buffers of {@link leafHash} (hot path: one per normalized timestamp).
  */
 export function leafHashOfHex(hex: string): Uint8Array {
-  LEAF_INPUT_BUFFER[0] = 0x00;
-  if (LEAF_INPUT_BUFFER.write(hex, 1, 32, "hex") !== 32) return fromHex(leafHash(hex));
-  return sha256(LEAF_INPUT_BUFFER);
+  LEAF_INPUT[0] = 0x00;
+  if (hex.length !== 64 || LEAF_INPUT.write(hex, 1, 32, "hex") !== 32)
+    return sha256(LEAF_PREFIX, fromHex(hex));
+  return sha256(LEAF_INPUT);
 }
-const LEAF_INPUT_BUFFER = Buffer.alloc(33);
 
 /** 0x01 || left || right, reused by every {@link node} call (hashing is synchronous). */
 const NODE_INPUT = new Uint8Array(65);

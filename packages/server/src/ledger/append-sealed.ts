@@ -13,21 +13,12 @@
  * died in between), the batch is too big for one checkpoint or there is no active key, the
  * general path runs inside the same transaction.
  */
-import {
-  type Checkpoint,
-  hashCheckpoint,
-  hashEntry,
-  type LogEntry,
-  leafHash,
-  MerkleTree,
-  signCheckpoint,
-  ZERO_HASH,
-} from "@chronosync/core";
+import { hashCheckpoint } from "@chronosync/core";
 import type pg from "pg";
 import { ACTIVE_KEY_SQL } from "../keys/signing-keys.js";
-import { type AppendedEntry, appendEntries } from "./append.js";
+import { type AppendedEntry, appendEntries, chainEntries } from "./append.js";
 import { APPEND_LOCK, type CheckpointRow, SEAL_LOCK } from "./rows.js";
-import { type Sealed, type SealOptions, sealPending } from "./seal.js";
+import { type Sealed, type SealOptions, sealPending, signBatch } from "./seal.js";
 
 /**
  * `text` as an SQL string literal, whatever `standard_conforming_strings` says: `'…'` with
@@ -77,28 +68,15 @@ export async function appendSealed(
       return [entries, sealed];
     }
     const time = options.now();
-    let seq = tailSeq + 1n;
-    let prevHash = tail?.entry_hash ?? ZERO_HASH;
-    const appended: AppendedEntry[] = normalized.map((payload) => {
-      const entry: LogEntry = { seq: seq.toString(), kind, time, payload, prevHash };
-      const entryHash = hashEntry(entry);
-      seq += 1n;
-      prevHash = entryHash;
-      return { entry, entryHash };
-    });
-    const tree = new MerkleTree(appended.map((a) => leafHash(a.entryHash)));
-    const checkpoint: Checkpoint = {
-      logId: options.logId,
-      firstSeq: appended[0]!.entry.seq,
-      lastSeq: appended[appended.length - 1]!.entry.seq,
-      treeSize: appended.length,
-      rootHash: tree.root,
-      prevCheckpointHash: last === undefined ? ZERO_HASH : last.checkpoint_hash,
+    const appended = chainEntries(tail, kind, normalized, time);
+    const { signed, tree, index } = signBatch(
+      appended.map((a) => ({ seq: a.entry.seq, entry_hash: a.entryHash })),
+      last,
+      options.logId,
       time,
-      keyId: key.keyId,
-    };
-    const signed = signCheckpoint(checkpoint, key.privateKey);
-    const index = last === undefined ? 0n : BigInt(last.index) + 1n;
+      key,
+    );
+    const checkpoint = signed.checkpoint;
     const rows = appended.map(({ entry, entryHash }, i) => {
       const text = records?.[i];
       return (

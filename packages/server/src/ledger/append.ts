@@ -48,6 +48,27 @@ export async function inTransaction<T>(client: pg.ClientBase, fn: () => Promise<
 }
 
 /**
+ * The entries `normalized` become after the log's `tail` (undefined: an empty log):
+ * consecutive seqs, each `prevHash` the previous entry's hash.
+ */
+export function chainEntries(
+  tail: { seq: string; entry_hash: string } | undefined,
+  kind: string,
+  normalized: readonly unknown[],
+  time: string,
+): AppendedEntry[] {
+  let seq = tail === undefined ? 0n : BigInt(tail.seq) + 1n;
+  let prevHash = tail?.entry_hash ?? ZERO_HASH;
+  return normalized.map((payload) => {
+    const entry: LogEntry = { seq: seq.toString(), kind, time, payload, prevHash };
+    const entryHash = hashEntry(entry);
+    seq += 1n;
+    prevHash = entryHash;
+    return { entry, entryHash };
+  });
+}
+
+/**
  * Appends `payloads` (already {@link normalizePayload}d) as entries of `kind` at `time`;
  * `records[i]` is the records text of entry i when it is a record batch. Call inside a
  * transaction: the append lock is held until it ends.
@@ -63,15 +84,7 @@ export async function appendEntries(
   const tail = await client.query<{ seq: string; entry_hash: string }>(
     "SELECT seq, entry_hash FROM ledger_entries ORDER BY seq DESC LIMIT 1",
   );
-  let seq = tail.rows[0] === undefined ? 0n : BigInt(tail.rows[0].seq) + 1n;
-  let prevHash = tail.rows[0]?.entry_hash ?? ZERO_HASH;
-  const appended: AppendedEntry[] = normalized.map((payload) => {
-    const entry: LogEntry = { seq: seq.toString(), kind, time, payload, prevHash };
-    const entryHash = hashEntry(entry);
-    seq += 1n;
-    prevHash = entryHash;
-    return { entry, entryHash };
-  });
+  const appended = chainEntries(tail.rows[0], kind, normalized, time);
   for (let start = 0; start < appended.length; start += ROWS_PER_INSERT) {
     const end = start + ROWS_PER_INSERT;
     await insertRows(client, appended.slice(start, end), records?.slice(start, end));

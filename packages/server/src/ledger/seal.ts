@@ -15,7 +15,7 @@ import {
   ZERO_HASH,
 } from "@chronosync/core";
 import type pg from "pg";
-import type { SigningKeyStore } from "../keys/signing-keys.js";
+import type { ActiveKey, SigningKeyStore } from "../keys/signing-keys.js";
 import { type CheckpointRow, SEAL_LOCK } from "./rows.js";
 
 export interface SealOptions {
@@ -31,6 +31,35 @@ export interface Sealed {
   readonly signed: SignedCheckpoint;
   readonly tree: MerkleTree;
   readonly firstSeq: bigint;
+}
+
+/**
+ * The signed checkpoint over consecutive entries `rows` (seq and entry hash, in order, at
+ * least one) after checkpoint `last` (undefined: the log's first), its tree and its index.
+ */
+export function signBatch(
+  rows: readonly { seq: string; entry_hash: string }[],
+  last: CheckpointRow | undefined,
+  logId: string,
+  time: string,
+  key: ActiveKey,
+): { signed: SignedCheckpoint; tree: MerkleTree; index: bigint } {
+  const tree = new MerkleTree(rows.map((r) => leafHash(r.entry_hash)));
+  const checkpoint: Checkpoint = {
+    logId,
+    firstSeq: rows[0]!.seq,
+    lastSeq: rows[rows.length - 1]!.seq,
+    treeSize: rows.length,
+    rootHash: tree.root,
+    prevCheckpointHash: last === undefined ? ZERO_HASH : last.checkpoint_hash,
+    time,
+    keyId: key.keyId,
+  };
+  return {
+    signed: signCheckpoint(checkpoint, key.privateKey),
+    tree,
+    index: last === undefined ? 0n : BigInt(last.index) + 1n,
+  };
 }
 
 /**
@@ -55,19 +84,8 @@ export async function sealPending(client: pg.ClientBase, options: SealOptions): 
     // Nothing to seal, or the next entry is not visible yet: never seal across a gap.
     if (first === undefined || lastEntry === undefined || BigInt(first.seq) !== from) return made;
     const key = await options.keys.activeKey(client);
-    const tree = new MerkleTree(rows.map((r) => leafHash(r.entry_hash)));
-    const checkpoint: Checkpoint = {
-      logId: options.logId,
-      firstSeq: first.seq,
-      lastSeq: lastEntry.seq,
-      treeSize: rows.length,
-      rootHash: tree.root,
-      prevCheckpointHash: last === undefined ? ZERO_HASH : last.checkpoint_hash,
-      time: options.now(),
-      keyId: key.keyId,
-    };
-    const signed = signCheckpoint(checkpoint, key.privateKey);
-    const index = last === undefined ? 0n : BigInt(last.index) + 1n;
+    const { signed, tree, index } = signBatch(rows, last, options.logId, options.now(), key);
+    const checkpoint = signed.checkpoint;
     const inserted = await client.query<CheckpointRow>(
       `INSERT INTO ledger_checkpoints (index, log_id, first_seq, last_seq, tree_size, root_hash,
          prev_checkpoint_hash, time, key_id, signature, checkpoint_hash)
