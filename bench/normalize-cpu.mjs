@@ -7,14 +7,10 @@
 //
 //   npx tsc -b && node bench/normalize-cpu.mjs [--batch 1] [--duration 6] [--connections 100]
 //                                              [--node-args "--max-semi-space-size=64"] [--no-history]
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import pg from "pg";
+import { SEED, startNormalizeServer } from "./lib/normalize-server.mjs";
 
 const { values: opts } = parseArgs({
   options: {
@@ -26,48 +22,17 @@ const { values: opts } = parseArgs({
   },
 });
 const batch = Number(opts.batch);
-const adminUrl = process.env.BENCH_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const name = `chronosync_bench_${randomBytes(4).toString("hex")}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${name}`);
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-const dataDir = mkdtempSync(join(tmpdir(), "chronosync-bench-cpu-"));
-const script = new URL("./normalize.mjs", import.meta.url).pathname;
-const child = spawn(
-  process.execPath,
-  [
-    ...opts["node-args"].split(" ").filter((a) => a !== ""),
-    script,
-    "--serve",
-    JSON.stringify({ url: url.toString(), dataDir, noHistory: opts["no-history"] }),
-  ],
-  { stdio: ["pipe", "pipe", "inherit"] },
-);
+const { ports, child, stop } = await startNormalizeServer({
+  noHistory: opts["no-history"],
+  nodeArgs: opts["node-args"].split(" ").filter((a) => a !== ""),
+});
 const clockTicks = 100; // USER_HZ on Linux
 const cpuUs = () => {
   const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicks;
 };
 try {
-  const ports = await new Promise((resolve, reject) => {
-    let text = "";
-    child.stdout.on("data", (c) => {
-      text += c;
-      if (text.includes("\n")) resolve(JSON.parse(text.split("\n")[0]));
-    });
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  const body = JSON.stringify({
-    sourceId: "cluster-01",
-    timestamps: Array.from({ length: batch }, (_, i) => ({
-      value: 1703054123456 + i,
-      precision: 0.001,
-      source: "ntp://pool.ntp.org",
-    })),
-    requestMetadata: { clientId: "unique-client-identifier", requestTimestamp: 1703054123500 },
-  });
+  const body = JSON.stringify(SEED(batch));
   const run = async (label, path) => {
     const before = cpuUs();
     const r = await autocannon({
@@ -94,9 +59,5 @@ try {
     `${JSON.stringify({ batch, connections: Number(opts.connections), nodeArgs: opts["node-args"], results }, null, 2)}\n`,
   );
 } finally {
-  child.stdin.end();
-  await new Promise((r) => (child.exitCode === null ? child.once("exit", r) : r()));
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
-  await admin.end();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stop();
 }

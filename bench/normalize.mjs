@@ -12,13 +12,10 @@
 // The external PostgreSQL is BENCH_DATABASE_ADMIN_URL (default
 // postgres://postgres@127.0.0.1:5432/postgres; a scratch database is created and dropped);
 // --embedded uses an embedded PostgreSQL in a temp dir. Prints one JSON document on stdout.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { SEED, startNormalizeServer } from "./lib/normalize-server.mjs";
 
 const { values: opts } = parseArgs({
   options: {
@@ -31,16 +28,6 @@ const { values: opts } = parseArgs({
     "node-args": { type: "string", default: "--max-semi-space-size=64" },
     serve: { type: "string" }, // internal: run the servers in this (child) process
   },
-});
-
-const SEED = (n) => ({
-  sourceId: "cluster-01",
-  timestamps: Array.from({ length: n }, (_, i) => ({
-    value: 1703054123456 + i,
-    precision: 0.001,
-    source: "ntp://pool.ntp.org",
-  })),
-  requestMetadata: { clientId: "unique-client-identifier", requestTimestamp: 1703054123500 },
 });
 
 /** Child: the ChronoSync app (group commit on or off) and a bare echo server; prints ports. */
@@ -104,51 +91,12 @@ function summarize(name, batch, r) {
 const serverNodeArgs = opts["node-args"].split(" ").filter((a) => a !== "");
 
 async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), "chronosync-bench-normalize-"));
-  chmodSync(dataDir, 0o711);
-  let url;
-  let cleanup = async () => {};
-  if (opts.embedded) {
-    const { startEmbeddedDatabase } = await import("@chronosync/server");
-    const embedded = await startEmbeddedDatabase(dataDir);
-    url = embedded.url;
-    cleanup = () => embedded.stop();
-  } else {
-    const { default: pg } = await import("pg");
-    const adminUrl = process.env.BENCH_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-    const name = `chronosync_bench_${randomBytes(4).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    const u = new URL(adminUrl);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    cleanup = async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
-      await admin.end();
-    };
-  }
-  const child = spawn(
-    process.execPath,
-    [
-      ...serverNodeArgs,
-      new URL(import.meta.url).pathname,
-      "--serve",
-      JSON.stringify({ url, dataDir, noHistory: opts["no-history"] }),
-    ],
-    {
-      stdio: ["pipe", "pipe", "inherit"],
-    },
-  );
+  const { ports, stop } = await startNormalizeServer({
+    embedded: opts.embedded,
+    noHistory: opts["no-history"],
+    nodeArgs: serverNodeArgs,
+  });
   try {
-    const ports = await new Promise((resolve, reject) => {
-      let text = "";
-      child.stdout.on("data", (c) => {
-        text += c;
-        if (text.includes("\n")) resolve(JSON.parse(text.split("\n")[0]));
-      });
-      child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
-    });
     const at = (port, path) => `http://127.0.0.1:${port}${path}`;
     const normalize = (port) => at(port, "/api/timestamps/normalize");
     const results = [];
@@ -185,10 +133,7 @@ async function main() {
       `${JSON.stringify({ database: opts.embedded ? "embedded" : "external", serverNodeArgs, history: !opts["no-history"], connections: Number(opts.connections), durationS: Number(opts.duration), results }, null, 2)}\n`,
     );
   } finally {
-    child.stdin.end();
-    await new Promise((r) => (child.exitCode === null ? child.once("exit", r) : r()));
-    await cleanup();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
   }
 }
 
