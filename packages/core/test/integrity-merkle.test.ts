@@ -87,6 +87,22 @@ describe("RFC 9162 Merkle tree vs the naive recursive definition", () => {
     }
   });
 
+  it("MerkleTree.ofLeafData over 32-byte values is the tree over their leaf hashes", () => {
+    for (let n = 1; n <= 40; n++) {
+      const values = Array.from({ length: n }, (_, i) => hex(H(Buffer.from(`value ${n}/${i}`))));
+      const direct = MerkleTree.ofLeafData(values);
+      const viaLeaves = new MerkleTree(values.map((v) => leafHash(v)));
+      const d = values.map((v) => Buffer.from(v, "hex"));
+      expect(direct.size).toBe(n);
+      expect(direct.root, `root n=${n}`).toBe(hex(mth(d)));
+      expect(direct.root).toBe(viaLeaves.root);
+      for (let i = 0; i < n; i++) expect(direct.inclusionProof(i)).toEqual(path(i, d).map(hex));
+      for (let m = 1; m <= n; m++) expect(direct.consistencyProof(m)).toEqual(viaLeaves.consistencyProof(m));
+    }
+    // A value that is not 64 hex digits is hashed as its own leaf data, like leafHash does.
+    expect(MerkleTree.ofLeafData(["abc"]).root).toBe(new MerkleTree([leafHash("abc")]).root);
+  });
+
   it("consistency proofs and verification agree for every 1 ≤ m ≤ n ≤ 64", () => {
     for (let n = 1; n <= 64; n++) {
       const d = data(n);

@@ -92,9 +92,7 @@ export function buildReceipt(
   const cp: Checkpoint = sealed.checkpoint.checkpoint;
   const leafIndex = Number(BigInt(entry.seq) - BigInt(cp.firstSeq));
   const tree =
-    sealed.batch instanceof MerkleTree
-      ? sealed.batch
-      : new MerkleTree(sealed.batch.map((e) => leafHash(hashEntry(e))));
+    sealed.batch instanceof MerkleTree ? sealed.batch : MerkleTree.ofLeafData(sealed.batch.map(hashEntry));
   return {
     version: 1,
     entry,

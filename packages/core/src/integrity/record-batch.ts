@@ -16,7 +16,7 @@ import { canonicalJson } from "./canonical-json.js";
 import { isHash } from "./digest.js";
 import type { KeySet } from "./key-set.js";
 import type { LogEntry } from "./log-entry.js";
-import { leafHash, leafHashOfHex, MerkleTree, verifyInclusion } from "./merkle.js";
+import { leafHash, MerkleTree, verifyInclusion } from "./merkle.js";
 import { type Receipt, type VerifyReceiptOptions, type VerifyResult, verifyReceipt } from "./receipt.js";
 
 /** Domain separation prefix of a record hash (then the record's canonical JSON). */
@@ -55,6 +55,14 @@ export function hashRecordJson(canonical: string): string {
 }
 
 /**
+ * {@link hashRecordJson} of a text that already starts with {@link RECORD_HASH_PREFIX}
+ * (the caller built it so; the hash of the rest is the record hash).
+ */
+export function hashPrefixedRecordJson(prefixed: string): string {
+  return hash("sha256", prefixed, "hex");
+}
+
+/**
  * The record hash (hex) of `record`.
  * @throws {CanonicalJsonError} when the record has no canonical JSON form.
  */
@@ -67,7 +75,7 @@ export function recordBatch(recordHashes: readonly string[]): {
   payload: RecordBatchPayload;
   tree: MerkleTree;
 } {
-  const tree = new MerkleTree(recordHashes.map(leafHashOfHex));
+  const tree = MerkleTree.ofLeafData(recordHashes);
   return { payload: { records: recordHashes.length, recordsRoot: tree.root }, tree };
 }
 

@@ -8,7 +8,6 @@
 import {
   type Checkpoint,
   hashCheckpoint,
-  leafHash,
   MerkleTree,
   type SignedCheckpoint,
   signCheckpoint,
@@ -44,7 +43,7 @@ export function signBatch(
   time: string,
   key: ActiveKey,
 ): { signed: SignedCheckpoint; tree: MerkleTree; index: bigint } {
-  const tree = new MerkleTree(rows.map((r) => leafHash(r.entry_hash)));
+  const tree = MerkleTree.ofLeafData(rows.map((r) => r.entry_hash));
   const checkpoint: Checkpoint = {
     logId,
     firstSeq: rows[0]!.seq,
