@@ -7,7 +7,8 @@
 // the group-commit queue (one sealed append per request).
 //
 //   npx tsc -b && node bench/normalize.mjs [--duration 10] [--connections 10] [--compare] [--embedded]
-//                                          [--no-history] [--node-args "--max-semi-space-size=64"]
+//                                          [--no-history] [--node-args="--max-semi-space-size=64"]
+//                                          [--workers N] [--no-append-thread]
 //
 // The external PostgreSQL is BENCH_DATABASE_ADMIN_URL (default
 // postgres://postgres@127.0.0.1:5432/postgres; a scratch database is created and dropped);
@@ -24,8 +25,12 @@ const { values: opts } = parseArgs({
     compare: { type: "boolean", default: false },
     embedded: { type: "boolean", default: false },
     "no-history": { type: "boolean", default: false }, // skip the fleet's offset-history lookups
+    // Appends on the request thread (as before the append thread; for comparison).
+    "no-append-thread": { type: "boolean", default: false },
     // V8 flags of the server process: npm start's (package.json) unless given.
     "node-args": { type: "string", default: "--max-semi-space-size=64" },
+    // Server processes of the normalize route (chronosync server --workers N; the echo stays one).
+    workers: { type: "string", default: "1" },
     serve: { type: "string" }, // internal: run the servers in this (child) process
   },
 });
@@ -42,10 +47,23 @@ async function serve(config) {
       databaseUrl: config.url,
       masterKey,
       groupCommit,
+      appendThread: groupCommit && config.appendThread !== false, // as startServer runs it
       ...(config.noHistory ? { offsetHistory: noOffsetHistory } : {}),
     });
     await app.listen({ host: "127.0.0.1", port: 0 });
     apps[groupCommit ? "grouped" : "single"] = app.server.address().port;
+  }
+  if (config.workers > 1) {
+    // The group-commit route on N processes, as `chronosync server --workers N` runs it
+    // (the workers inherit this process's V8 flags).
+    const { resolveConfig, startCluster } = await import("@chronosync/server");
+    const serverConfig = resolveConfig(
+      { host: "127.0.0.1", port: "0", dataDir: config.dataDir, databaseUrl: config.url },
+      { CHRONOSYNC_MASTER_KEY: masterKey, CHRONOSYNC_ADMIN_PASSWORD: randomBytes(12).toString("hex") },
+      process.cwd(),
+    );
+    const cluster = await startCluster(serverConfig, { workers: config.workers });
+    apps.grouped = Number(new URL(cluster.url).port);
   }
   const echo = Fastify({ bodyLimit: 4 * 1024 * 1024 });
   echo.post("/echo", async (request) => request.body);
@@ -95,6 +113,8 @@ async function main() {
     embedded: opts.embedded,
     noHistory: opts["no-history"],
     nodeArgs: serverNodeArgs,
+    workers: Number(opts.workers),
+    appendThread: !opts["no-append-thread"],
   });
   try {
     const at = (port, path) => `http://127.0.0.1:${port}${path}`;
@@ -130,7 +150,7 @@ async function main() {
     await run("normalize, group commit", 1000, normalize(ports.grouped));
     if (opts.compare) await run("normalize, one append per request", 1000, normalize(ports.single));
     process.stdout.write(
-      `${JSON.stringify({ database: opts.embedded ? "embedded" : "external", serverNodeArgs, history: !opts["no-history"], connections: Number(opts.connections), durationS: Number(opts.duration), results }, null, 2)}\n`,
+      `${JSON.stringify({ database: opts.embedded ? "embedded" : "external", serverNodeArgs, workers: Number(opts.workers), history: !opts["no-history"], connections: Number(opts.connections), durationS: Number(opts.duration), results }, null, 2)}\n`,
     );
   } finally {
     await stop();

@@ -21,9 +21,9 @@ export const SEED = (n) => ({
 
 /**
  * Starts the database and the server child; resolves with `{ ports, child, stop }`.
- * @param {{ embedded?: boolean, noHistory?: boolean, nodeArgs?: string[] }} options
+ * @param {{ embedded?: boolean, noHistory?: boolean, nodeArgs?: string[], workers?: number, appendThread?: boolean }} options
  */
-export async function startNormalizeServer({ embedded = false, noHistory = false, nodeArgs = [] } = {}) {
+export async function startNormalizeServer({ embedded = false, noHistory = false, nodeArgs = [], workers = 1, appendThread = true } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "chronosync-bench-normalize-"));
   chmodSync(dataDir, 0o711);
   let url;
@@ -54,7 +54,7 @@ export async function startNormalizeServer({ embedded = false, noHistory = false
       ...nodeArgs,
       new URL("../normalize.mjs", import.meta.url).pathname,
       "--serve",
-      JSON.stringify({ url, dataDir, noHistory }),
+      JSON.stringify({ url, dataDir, noHistory, workers, appendThread }),
     ],
     { stdio: ["pipe", "pipe", "inherit"] },
   );

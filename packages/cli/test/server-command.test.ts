@@ -36,8 +36,23 @@ async function processesMentioning(text: string): Promise<number[]> {
   return pids;
 }
 
-function startServerProcess(cwd: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, "server", "--port", "0"], {
+/** The parent PID of process `pid` (from /proc; undefined once it is gone). */
+async function parentOf(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  const ppid = stat.split(") ")[1]?.split(" ")[1];
+  return ppid === undefined ? undefined : Number(ppid);
+}
+
+/** PIDs of the cluster workers of server process `pid`. */
+async function workersOf(pid: number): Promise<number[]> {
+  const workers: number[] = [];
+  for (const candidate of await processesMentioning("cluster-worker.js"))
+    if ((await parentOf(candidate)) === pid) workers.push(candidate);
+  return workers;
+}
+
+function startServerProcess(cwd: string, env: Record<string, string>, args: readonly string[] = []) {
+  const child = spawn(process.execPath, [BIN, "server", "--port", "0", ...args], {
     cwd,
     stdio: ["ignore", "pipe", "pipe"],
     env: { PATH: process.env.PATH ?? "", CHRONOSYNC_LOG_LEVEL: "warn", ...env },
@@ -75,6 +90,8 @@ describe("chronosync server / db: usage", () => {
     [["server", "--database-url", "mysql://x"], /postgres/],
     [["server", "extra"], /unexpected argument/],
     [["server", "--bogus"], /unknown option/],
+    [["server", "--workers", "0"], /--workers/],
+    [["server", "--workers", "many"], /--workers/],
     [["db"], /subcommand/],
     [["db", "drop"], /unknown db subcommand/],
   ])("%j exits 2", async (args, message) => {
@@ -135,6 +152,76 @@ describe("chronosync server on an embedded PostgreSQL", () => {
     second.child.kill("SIGINT");
     expect(await second.exited).toBe(0);
     expect(await processesMentioning(pgDir)).toEqual([]);
+  });
+});
+
+describe("chronosync server --workers", () => {
+  let dir = "";
+  const children: ChildProcess[] = [];
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "chronosync-server-workers-"));
+    await chmod(dir, 0o711);
+  });
+  afterAll(async () => {
+    for (const child of children) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        await new Promise((resolve) => child.once("close", resolve));
+      }
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("serves from two processes on one port and database, replaces a dead one, stops them all", async () => {
+    const server = startServerProcess(dir, { CHRONOSYNC_ADMIN_PASSWORD: "workers-test-password" }, [
+      "--workers",
+      "2",
+    ]);
+    children.push(server.child);
+    const url = await server.ready;
+    expect(server.stdout()).toMatch(/2 worker processes/);
+    expect(server.stdout()).toMatch(/Created user "admin" with the password from CHRONOSYNC_ADMIN_PASSWORD/);
+    const workers = await workersOf(server.child.pid!);
+    expect(workers).toHaveLength(2);
+    const login = async () => {
+      const res = await fetch(`${url}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "admin", password: "workers-test-password" }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { accessToken: string }).accessToken;
+    };
+    const token = await login();
+    // Normalize through both workers: one log, consecutive seqs (after the audit entries).
+    const seqs: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await fetch(`${url}/api/timestamps/normalize`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ sourceId: "w", timestamps: [{ value: 1_703_054_123_456 + i }] }),
+      });
+      expect(res.status).toBe(200);
+      seqs.push(Number(((await res.json()) as { receipt: { entry: { seq: string } } }).receipt.entry.seq));
+    }
+    seqs.sort((a, b) => a - b);
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+    // A worker killed outright is replaced; the server answers meanwhile.
+    process.kill(workers[0]!, "SIGKILL");
+    await login();
+    const deadline = Date.now() + 10_000;
+    let now = await workersOf(server.child.pid!);
+    while ((now.length < 2 || now.includes(workers[0]!)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      now = await workersOf(server.child.pid!);
+    }
+    expect(now).toHaveLength(2);
+    expect(now).not.toContain(workers[0]);
+    expect(server.stderr()).toMatch(/server worker \d+ exited \(SIGKILL\); starting another/);
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+    for (const pid of now) expect(await parentOf(pid)).toBeUndefined();
+    expect(await processesMentioning(join(dir, ".chronosync", "pg"))).toEqual([]);
   });
 });
 

@@ -16,6 +16,7 @@ import { createOffsetHistoryProvider } from "./fleet/offset-history.js";
 import { type FleetOptions, registerFleet } from "./fleet/services.js";
 import { loadMasterKey } from "./keys/master-key.js";
 import { SigningKeyStore } from "./keys/signing-keys.js";
+import { AppendThread, NORMALIZE_COMMIT_RECORDS } from "./ledger/append-thread.js";
 import { type Ledger, openLedger } from "./ledger/ledger.js";
 import type { OffsetHistoryProvider } from "./normalize/offset-history-provider.js";
 import type { NormalizeSettings } from "./normalize/settings.js";
@@ -77,6 +78,12 @@ export interface AppOptions {
   readonly offsetHistory?: OffsetHistoryProvider;
   /** Share log appends of concurrent normalize requests (default true). */
   readonly groupCommit?: boolean;
+  /**
+   * Normalize requests' log appends run on a thread of their own (ledger/append-thread.ts;
+   * `startServer` turns it on). Needs the system clock: ignored with `clock` or without
+   * group commit.
+   */
+  readonly appendThread?: boolean;
   /** Serve HTTPS (TLS 1.3 only) with this certificate and key. */
   readonly tls?: TlsMaterial;
   /** Tracing and error tracking started by `startTelemetry` (shut down with the app). */
@@ -165,8 +172,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(keyRoutes);
     await app.register(ledgerRoutes);
     await app.register(timeRoutes, { clock });
+    const appendThread =
+      options.appendThread === true && options.clock === undefined && options.groupCommit !== false
+        ? await AppendThread.start({
+            databaseUrl: database.url,
+            masterKey,
+            maxCheckpointSize: options.maxCheckpointSize ?? 10_000,
+            maxRecords: NORMALIZE_COMMIT_RECORDS,
+          })
+        : undefined;
+    if (appendThread !== undefined) {
+      appendThread.log = (message) => app.log.warn(message);
+      app.addHook("onClose", () => appendThread.close());
+    }
     await app.register(timestampRoutes, {
       clock,
+      ...(appendThread === undefined ? {} : { appendThread }),
       ...(options.normalize === undefined ? {} : { settings: options.normalize }),
       ...(options.groupCommit === undefined ? {} : { groupCommit: options.groupCommit }),
     });

@@ -5,6 +5,7 @@ export { type AppOptions, buildApp } from "./app.js";
 export { deriveJwtKey, issueAccessToken, verifyAccessToken } from "./auth/tokens.js";
 export { createUser, ensureAdmin, ROLES, type Role } from "./auth/users.js";
 export { type ClientClaims, verifyClientToken } from "./clients/tokens.js";
+export { type ClusterOptions, parseWorkers, type RunningCluster, startCluster } from "./cluster.js";
 export { CONFIG_DEFAULTS, type ConfigFlags, resolveConfig, type ServerConfig } from "./config.js";
 export { type Database, type OpenDatabaseOptions, openDatabase } from "./db/database.js";
 export { type EmbeddedDatabase, startEmbeddedDatabase } from "./db/embedded.js";

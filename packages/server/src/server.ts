@@ -31,6 +31,10 @@ export interface StartOptions {
   readonly log?: (line: string) => void;
   /** Tracing / error tracking (default: started from `process.env`, see telemetry/telemetry.ts). */
   readonly telemetry?: Telemetry;
+  /** Apply pending migrations first (default true; a cluster's primary already did). */
+  readonly migrate?: boolean;
+  /** Create the first admin when missing (default true; a cluster's first worker only). */
+  readonly ensureAdmin?: boolean;
 }
 
 function formatUrl(host: string, port: number, scheme = "http"): string {
@@ -45,6 +49,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     log: options.log,
+    ...(options.migrate === false ? { migrate: false } : {}),
   });
   let app: FastifyInstance | undefined;
   const telemetry = options.telemetry ?? (await startTelemetry(process.env));
@@ -54,6 +59,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       database,
       masterKey: config.masterKey,
       sealIntervalMs: config.sealIntervalMs,
+      appendThread: true,
       fleet: config.fleet,
       logger: options.logger ?? false,
       telemetry,
@@ -62,7 +68,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       dashboardDir: config.dashboardDir,
     });
     for (const warning of telemetry.warnings) app.log.warn(warning);
-    const admin = await ensureAdmin(database.pool, config.adminPassword);
+    const admin =
+      options.ensureAdmin === false
+        ? { created: false, generatedPassword: undefined }
+        : await ensureAdmin(database.pool, config.adminPassword);
     if (admin.created) await app.ledger.append("audit.user-created", [{ username: "admin", role: "admin" }]);
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();

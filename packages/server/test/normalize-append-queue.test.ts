@@ -103,6 +103,43 @@ describe("AppendQueue failures", () => {
   });
 });
 
+describe("AppendQueue with two commits in flight", () => {
+  it("starts a second commit while the first runs, never a third, and serves everyone", async () => {
+    const gates: (() => void)[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const seen: number[] = [];
+    const queue = new AppendQueue(
+      async (batches) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        seen.push(batches.length);
+        await new Promise<void>((r) => gates.push(r));
+        inFlight -= 1;
+        return batches.map(() => ({}) as never);
+      },
+      20_000,
+      undefined,
+      2,
+    );
+    const all = Array.from({ length: 7 }, (_, i) => queue.append([record(i)]));
+    // The first two went at once, alone each; the other five wait for one to end.
+    await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual([1, 1]);
+    gates.shift()!();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual([1, 1, 5]);
+    while (gates.length > 0) {
+      gates.shift()!();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await Promise.all(all);
+    expect(most).toBe(2);
+    expect(queue.requests).toBe(7);
+    expect(queue.commits).toBe(3);
+  });
+});
+
 describe("normalize settings from the environment", () => {
   it("reads strictness, limits and the latency estimate in ms", () => {
     expect(normalizeSettingsFromEnv({})).toBeUndefined();

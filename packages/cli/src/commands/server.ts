@@ -27,6 +27,8 @@ Options:
   --tls-cert FILE       serve HTTPS (TLS 1.3 only) with this PEM certificate chain
                         (env CHRONOSYNC_TLS_CERT); needs --tls-key
   --tls-key FILE        its PEM private key (env CHRONOSYNC_TLS_KEY)
+  --workers N|auto      server processes sharing the port and the database
+                        (default 1; auto = one per core; env CHRONOSYNC_WORKERS)
   -h, --help            show this help
 
 Environment: CHRONOSYNC_MASTER_KEY (base64 of 32 bytes; default <data-dir>/master.key),
@@ -44,6 +46,7 @@ interface ServerFlags {
   "database-url"?: string;
   "tls-cert"?: string;
   "tls-key"?: string;
+  workers?: string;
   help?: boolean;
 }
 
@@ -54,6 +57,7 @@ export const SERVER_OPTIONS = {
   "database-url": { type: "string" },
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
+  workers: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -91,9 +95,14 @@ export async function runServer(
   if (positionals.length > 0)
     throw new UsageError(`unexpected argument ${quote(positionals[0]!)} for server`);
   const env = options.env ?? process.env;
-  const { resolveConfig, startServer } = await import("@chronosync/server");
+  const { parseWorkers, resolveConfig, startCluster, startServer } = await import("@chronosync/server");
   let config: ServerConfig;
+  let workers: number;
   try {
+    workers =
+      values.workers !== undefined
+        ? parseWorkers(values.workers)
+        : parseWorkers(env.CHRONOSYNC_WORKERS, "CHRONOSYNC_WORKERS");
     config = resolveConfig(
       {
         host: values.host,
@@ -115,10 +124,19 @@ export async function runServer(
     stream: process.stderr,
     redact: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'],
   };
-  const server = await startServer(config, { logger }).catch((err: unknown) => {
+  const logLevel = env.CHRONOSYNC_LOG_LEVEL ?? "info";
+  const server = await (workers > 1
+    ? startCluster(config, {
+        workers,
+        logLevel: options.logger === false ? false : logLevel,
+        log: (line) => ctx.err(`chronosync: ${line}\n`),
+      })
+    : startServer(config, { logger })
+  ).catch((err: unknown) => {
     throw translateStartError(err);
   });
-  const where = server.embedded ? `embedded PostgreSQL in ${config.dataDir}/pg` : "external PostgreSQL";
+  let where = server.embedded ? `embedded PostgreSQL in ${config.dataDir}/pg` : "external PostgreSQL";
+  if (workers > 1) where += `; ${workers} worker processes`;
   let banner = `ChronoSync server listening on ${server.url} (${where}; API docs at ${server.url}/docs)\n`;
   if (server.generatedAdminPassword !== undefined) {
     banner +=

@@ -61,6 +61,60 @@ export async function ensureLogId(pool: pg.Pool): Promise<string> {
   return result.rows[0]!.value;
 }
 
+/**
+ * The receipts of `appended` (consecutive entries, in order): each with the checkpoint of
+ * `sealed` that holds it, its leaf index and inclusion proof, or bare when none does. The
+ * entries' place in each checkpoint is worked out once per checkpoint, not per entry, and
+ * every receipt is one object literal (members in this order: receiptJson relies on it).
+ */
+export function receiptsOf(appended: readonly AppendedEntry[], sealed: readonly Sealed[]): Receipt[] {
+  const receipts: Receipt[] = new Array(appended.length);
+  const first = appended.length === 0 ? 0n : BigInt(appended[0]!.entry.seq);
+  const consecutive =
+    appended.length === 0 ||
+    BigInt(appended[appended.length - 1]!.entry.seq) === first + BigInt(appended.length - 1);
+  for (const cp of sealed) {
+    if (!consecutive) break;
+    // Entry i is leaf i + offset of this checkpoint while 0 ≤ i + offset < tree size.
+    const offset = Number(first - cp.firstSeq);
+    const end = Math.min(appended.length, cp.tree.size - offset);
+    for (let i = Math.max(0, -offset); i < end; i++) {
+      const { entry, entryHash } = appended[i]!;
+      const leafIndex = i + offset;
+      receipts[i] = {
+        version: 1,
+        entry,
+        entryHash,
+        checkpoint: cp.signed,
+        leafIndex,
+        proof: cp.tree.inclusionProof(leafIndex),
+      };
+    }
+  }
+  for (let i = 0; i < appended.length; i++) {
+    if (receipts[i] !== undefined) continue;
+    const { entry, entryHash } = appended[i]!;
+    const seq = BigInt(entry.seq);
+    const cp = consecutive
+      ? undefined
+      : sealed.find((s) => seq >= s.firstSeq && seq < s.firstSeq + BigInt(s.tree.size));
+    if (cp === undefined) {
+      receipts[i] = { version: 1, entry, entryHash };
+      continue;
+    }
+    const leafIndex = Number(seq - cp.firstSeq);
+    receipts[i] = {
+      version: 1,
+      entry,
+      entryHash,
+      checkpoint: cp.signed,
+      leafIndex,
+      proof: cp.tree.inclusionProof(leafIndex),
+    };
+  }
+  return receipts;
+}
+
 /** The signed log. Create with {@link openLedger}. */
 export class Ledger {
   readonly logId: string;
@@ -104,14 +158,7 @@ export class Ledger {
       client.release();
     }
     this.#options.onAppend?.(appended.length, Number(process.hrtime.bigint() - started) / 1e9);
-    return appended.map(({ entry, entryHash }) => {
-      const seq = BigInt(entry.seq);
-      const base: Receipt = { version: 1, entry, entryHash };
-      const cp = sealed.find((s) => seq >= s.firstSeq && seq < s.firstSeq + BigInt(s.tree.size));
-      if (cp === undefined) return base;
-      const leafIndex = Number(seq - cp.firstSeq);
-      return { ...base, checkpoint: cp.signed, leafIndex, proof: cp.tree.inclusionProof(leafIndex) };
-    });
+    return receiptsOf(appended, sealed);
   }
 
   /**

@@ -1,9 +1,9 @@
 /**
  * Group commit for the signed log: each normalize request becomes one record batch entry,
  * and concurrent requests share one transaction (one advisory lock, one commit, one
- * checkpoint) instead of one each. While a commit
- * is in flight, new requests queue; when it ends, everything queued goes in the next one.
- * An idle queue commits at once, so a lone request waits for nothing.
+ * checkpoint) instead of one each. While a commit is in flight (or, with `maxInFlight`
+ * above 1, that many), new requests queue; when one ends, everything queued goes in the
+ * next one. An idle queue commits at once, so a lone request waits for nothing.
  * (PostgreSQL's own commit_delay/commit_siblings idea, done above the database.)
  */
 import { ServerError } from "../errors.js";
@@ -23,20 +23,29 @@ export class AppendQueue {
   readonly #append: AppendBatchesFn;
   readonly #maxRecords: number;
   readonly #onCommit: ((requests: number) => void) | undefined;
+  readonly #maxInFlight: number;
   #queue: Pending[] = [];
-  #running = false;
+  #inFlight = 0;
   /** Commits made and requests served (for tests and the benchmark). */
   commits = 0;
   requests = 0;
 
   /**
    * `maxRecords`: most records per commit (a bigger single request still goes alone);
-   * `onCommit` observes how many requests each commit carried.
+   * `onCommit` observes how many requests each commit carried; `maxInFlight`: commits
+   * started before the previous one ended (each on its own connection: the next one waits
+   * for the log's lock inside the database, not for a round trip back here).
    */
-  constructor(append: AppendBatchesFn, maxRecords = 20_000, onCommit?: (requests: number) => void) {
+  constructor(
+    append: AppendBatchesFn,
+    maxRecords = 20_000,
+    onCommit?: (requests: number) => void,
+    maxInFlight = 1,
+  ) {
     this.#append = append;
     this.#maxRecords = maxRecords;
     this.#onCommit = onCommit;
+    this.#maxInFlight = maxInFlight;
   }
 
   /** Appends `records` as one record batch entry and resolves with its receipt and tree. */
@@ -44,16 +53,16 @@ export class AppendQueue {
     if (records.length === 0) return Promise.reject(new RangeError("nothing to append"));
     return new Promise((resolve, reject) => {
       this.#queue.push({ records, resolve, reject });
-      if (!this.#running) void this.#drain();
+      if (this.#inFlight < this.#maxInFlight) void this.#drain();
     });
   }
 
   async #drain(): Promise<void> {
-    this.#running = true;
+    this.#inFlight += 1;
     try {
       while (this.#queue.length > 0) await this.#flush(this.#take());
     } finally {
-      this.#running = false;
+      this.#inFlight -= 1;
     }
   }
 

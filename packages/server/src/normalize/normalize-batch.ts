@@ -118,14 +118,29 @@ export function textProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** Parses a seed timestamp value, or records why not under `pointer`. */
-function parseValue(value: number | string, pointer: string, errors: FieldError[]): Instant | undefined {
+/** Parses a seed timestamp value, or records why not under `pointer()` (made only then). */
+function parseValue(
+  value: number | string,
+  pointer: () => string,
+  errors: FieldError[],
+): Instant | undefined {
   try {
     return parseTimestampValue(value);
   } catch (err) {
-    errors.push({ pointer, detail: (err as Error).message });
+    errors.push({ pointer: pointer(), detail: (err as Error).message });
     return undefined;
   }
+}
+
+/**
+ * Records under `pointer()` (made only then) why `text` cannot go into the log; false when
+ * it cannot.
+ */
+function checkText(text: string | undefined, pointer: () => string, errors: FieldError[]): boolean {
+  const problem = text === undefined ? undefined : textProblem(text);
+  if (problem === undefined) return true;
+  errors.push({ pointer: pointer(), detail: problem });
+  return false;
 }
 
 type History = readonly OffsetReport[] | null;
@@ -173,26 +188,27 @@ export async function normalizeBatch(
   receivedNs: Instant,
   settings: NormalizeSettings,
   provider: OffsetHistoryProvider,
+  receivedAt: string = formatRfc3339(receivedNs, 9),
 ): Promise<NormalizedRecord[]> {
   const errors: FieldError[] = [];
   const meta = body.requestMetadata;
-  const texts: [string, string | undefined][] = [
-    ["/body/sourceId", body.sourceId],
-    ["/body/requestMetadata/clientId", meta?.clientId],
-    ...body.timestamps.map((t, i): [string, string | undefined] => [
-      `/body/timestamps/${i}/source`,
-      t.source,
-    ]),
-  ];
-  for (const [pointer, text] of texts) {
-    const problem = text === undefined ? undefined : textProblem(text);
-    if (problem !== undefined) errors.push({ pointer, detail: problem });
+  // Field pointers are made only for a problem (not two strings per timestamp up front).
+  checkText(body.sourceId, () => "/body/sourceId", errors);
+  checkText(meta?.clientId, () => "/body/requestMetadata/clientId", errors);
+  const timestamps = body.timestamps;
+  let goodSource: string | undefined; // the last source checked without a problem
+  for (let i = 0; i < timestamps.length; i++) {
+    const source = timestamps[i]!.source;
+    if (source === goodSource) continue;
+    if (checkText(source, () => `/body/timestamps/${i}/source`, errors)) goodSource = source;
   }
   const requestNs =
     meta?.requestTimestamp === undefined
       ? undefined
-      : parseValue(meta.requestTimestamp, "/body/requestMetadata/requestTimestamp", errors);
-  const originals = body.timestamps.map((t, i) => parseValue(t.value, `/body/timestamps/${i}/value`, errors));
+      : parseValue(meta.requestTimestamp, () => "/body/requestMetadata/requestTimestamp", errors);
+  const originals: (Instant | undefined)[] = new Array(timestamps.length);
+  for (let i = 0; i < timestamps.length; i++)
+    originals[i] = parseValue(timestamps[i]!.value, () => `/body/timestamps/${i}/value`, errors);
   if (errors.length > 0) refuse("VALIDATION_FAILED", "some values cannot be normalized", errors);
 
   const fallback: OffsetModel =
@@ -206,14 +222,12 @@ export async function normalizeBatch(
             ? {}
             : { roundTripNs: BigInt(Math.round(meta.roundTripMs * 1e6)) }),
         };
-  const receivedAt = formatRfc3339(receivedNs, 9);
   const rejected: FieldError[] = [];
   const outOfRange: FieldError[] = [];
   let firstCode: NormalizeFlag | undefined;
   const records: NormalizedRecord[] = [];
   const build = recordBuilder(body.sourceId, meta?.clientId, receivedAt);
   const histories = await historiesOf(provider, body.sourceId, originals as Instant[]);
-  const timestamps = body.timestamps;
   for (let i = 0; i < timestamps.length; i++) {
     const t = timestamps[i]!;
     const originalNs = originals[i]!;

@@ -4,7 +4,7 @@
  * and a role listed in `config.roles` (absent = admin only). Routes with `config.scopes`
  * also accept a machine token holding one of those scopes (`request.client`).
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { TokenRevocations } from "../auth/revocations.js";
 import { type AccessClaims, verifyAccessToken } from "../auth/tokens.js";
 import { type ClientClaims, verifyClientToken } from "../clients/tokens.js";
@@ -54,44 +54,57 @@ function unverifiedPayload(token: string): Record<string, unknown> | undefined {
   }
 }
 
+/** What {@link TokenVerifier.cached} answers for a token it has not verified yet. */
+const UNKNOWN = Symbol("unknown");
+
+interface TokenVerifier {
+  /** The answer for a token verified before (undefined once it expired), or UNKNOWN. */
+  cached(token: string, now: Date): Verified | undefined | typeof UNKNOWN;
+  /** Verifies a token {@link cached} does not know, and remembers it when valid. */
+  verify(token: string, now: Date): Promise<Verified | undefined>;
+}
+
 /**
- * Verifies a bearer token, remembering tokens that verified (by their exact text) until
+ * Verifies bearer tokens, remembering tokens that verified (by their exact text) until
  * their `exp`: HS256 verification of the same bytes under the same key always gives the
- * same answer, and it was a quarter of the CPU of a one-timestamp normalize request.
- * Machine tokens (`typ: "client"`) are checked as machine tokens only, user tokens as user
- * tokens only.
+ * same answer, and it was a quarter of the CPU of a one-timestamp normalize request. A
+ * remembered token is answered synchronously (no promise on the hot path). Machine tokens
+ * (`typ: "client"`) are checked as machine tokens only, user tokens as user tokens only.
  */
-function tokenVerifier(jwtKey: Uint8Array): (token: string, now: Date) => Promise<Verified | undefined> {
+function tokenVerifier(jwtKey: Uint8Array): TokenVerifier {
   const cache = new Map<string, { verified: Verified; expMs: number }>();
-  return async (token, now) => {
-    const hit = cache.get(token);
-    if (hit !== undefined) {
+  return {
+    cached(token, now) {
+      const hit = cache.get(token);
+      if (hit === undefined) return UNKNOWN;
       if (now.getTime() < hit.expMs) return hit.verified;
       cache.delete(token);
       return undefined;
-    }
-    const payload = unverifiedPayload(token);
-    let verified: Verified | undefined;
-    if (payload?.typ === "client") {
-      const client = await verifyClientToken(jwtKey, token, now);
-      verified = client === undefined ? undefined : { client };
-    } else {
-      const user = await verifyAccessToken(jwtKey, token, now);
-      const { iat, iatMs } = payload ?? {};
-      const issuedAtMs =
-        typeof iatMs === "number" && Number.isFinite(iatMs)
-          ? iatMs
-          : typeof iat === "number" && Number.isFinite(iat)
-            ? iat * 1000
-            : 0;
-      verified = user === undefined ? undefined : { user, issuedAtMs };
-    }
-    const exp = payload?.exp;
-    if (verified !== undefined && typeof exp === "number" && Number.isFinite(exp)) {
-      if (cache.size >= MAX_CACHED_TOKENS) cache.clear();
-      cache.set(token, { verified, expMs: exp * 1000 });
-    }
-    return verified;
+    },
+    async verify(token, now) {
+      const payload = unverifiedPayload(token);
+      let verified: Verified | undefined;
+      if (payload?.typ === "client") {
+        const client = await verifyClientToken(jwtKey, token, now);
+        verified = client === undefined ? undefined : { client };
+      } else {
+        const user = await verifyAccessToken(jwtKey, token, now);
+        const { iat, iatMs } = payload ?? {};
+        const issuedAtMs =
+          typeof iatMs === "number" && Number.isFinite(iatMs)
+            ? iatMs
+            : typeof iat === "number" && Number.isFinite(iat)
+              ? iat * 1000
+              : 0;
+        verified = user === undefined ? undefined : { user, issuedAtMs };
+      }
+      const exp = payload?.exp;
+      if (verified !== undefined && typeof exp === "number" && Number.isFinite(exp)) {
+        if (cache.size >= MAX_CACHED_TOKENS) cache.clear();
+        cache.set(token, { verified, expMs: exp * 1000 });
+      }
+      return verified;
+    },
   };
 }
 
@@ -110,13 +123,15 @@ export function registerAuth(app: FastifyInstance, jwtKey: Uint8Array, now: () =
     revocations.revoke(userId, atMs);
     if (app.hasDecorator("fleet")) await app.fleet.events.publish({ type: "user-revoked", userId, atMs });
   });
-  const verify = tokenVerifier(jwtKey);
-  app.addHook("onRequest", async (request, reply) => {
+  const tokens = tokenVerifier(jwtKey);
+  /** Lets the request through as `verified`'s principal, or throws why not. */
+  const admit = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    token: string | undefined,
+    verified: Verified | undefined,
+  ): void => {
     const route = request.routeOptions;
-    if (route.url === undefined) return; // no such route: the not-found handler answers 404
-    if (route.config.public === true || route.url === "/docs" || route.url.startsWith("/docs/")) return;
-    const token = bearer(request);
-    const verified = token === undefined ? undefined : await verify(token, now());
     const scopes = route.config.scopes;
     if (verified !== undefined && "client" in verified && scopes !== undefined) {
       const machine = verified.client;
@@ -144,5 +159,37 @@ export function registerAuth(app: FastifyInstance, jwtKey: Uint8Array, now: () =
     if (!roles.includes(claims.role))
       throw new ServerError("FORBIDDEN", `role ${claims.role} may not ${request.method} ${route.url}`);
     request.user = claims;
+  };
+  // A callback hook: a token verified before is checked without a promise or microtask (a
+  // throw here reaches Fastify's error handling as a rejection would); a new one is
+  // verified asynchronously.
+  app.addHook("onRequest", (request, reply, done) => {
+    const route = request.routeOptions;
+    if (route.url === undefined) return done(); // no such route: the not-found handler answers 404
+    if (route.config.public === true || route.url === "/docs" || route.url.startsWith("/docs/"))
+      return done();
+    const token = bearer(request);
+    if (token === undefined) {
+      admit(request, reply, token, undefined);
+      return done();
+    }
+    const at = now();
+    const known = tokens.cached(token, at);
+    if (known !== UNKNOWN) {
+      admit(request, reply, token, known);
+      return done();
+    }
+    tokens.verify(token, at).then(
+      (verified) => {
+        try {
+          admit(request, reply, token, verified);
+        } catch (err) {
+          done(err as Error);
+          return;
+        }
+        done();
+      },
+      (err: Error) => done(err),
+    );
   });
 }
