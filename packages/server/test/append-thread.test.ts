@@ -108,7 +108,7 @@ describe("append thread during a database outage", () => {
         method: "POST",
         url: "/api/timestamps/normalize",
         headers,
-        payload: body(2, 1_703_054_123_000),
+        payload: body(40, 1_703_054_123_000),
       });
     try {
       expect((await post()).statusCode).toBe(200);

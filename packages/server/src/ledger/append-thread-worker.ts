@@ -8,7 +8,13 @@ import { formatRfc3339, systemClock } from "@chronosync/core";
 import { openPool } from "../db/database.js";
 import { SigningKeyStore } from "../keys/signing-keys.js";
 import { AppendQueue } from "../normalize/append-queue.js";
-import type { AppendThreadData, AppendThreadReply, AppendThreadRequest } from "./append-thread.js";
+import type {
+  AppendItem,
+  AppendResult,
+  AppendThreadData,
+  AppendThreadReply,
+  AppendThreadRequest,
+} from "./append-thread.js";
 import { serializeError } from "./append-thread.js";
 import type { BatchRecord } from "./ledger.js";
 import { openLedger } from "./ledger.js";
@@ -38,12 +44,38 @@ try {
     (requests) => post({ type: "commit", requests }),
     2, // one commit waits for the lock in the database while the other finishes
   );
+  // Results go back in one message per event-loop turn (a commit settles many at once).
+  let results: AppendResult[] = [];
+  const flush = () => {
+    if (results.length === 0) return;
+    post({ type: "results", results });
+    results = [];
+  };
+  const settled = (result: AppendResult) => {
+    results.push(result);
+    if (results.length === 1) setImmediate(flush);
+  };
   let inFlight = 0;
   let closing = false;
   const finish = async () => {
     if (!closing || inFlight > 0) return;
+    flush();
     await pool.end().catch(() => {});
     port.close();
+  };
+  const append = ({ id, jsons, hashes }: AppendItem) => {
+    const records: BatchRecord[] = jsons.map((json, i) => ({ json, hash: hashes[i]! }));
+    inFlight += 1;
+    queue
+      .append(records)
+      .then(
+        ({ receipt }) => settled({ id, receiptJson: JSON.stringify(receipt) }),
+        (err: unknown) => settled({ id, error: serializeError(err) }),
+      )
+      .finally(() => {
+        inFlight -= 1;
+        void finish();
+      });
   };
   port.on("message", (message: AppendThreadRequest) => {
     if (message.type === "close") {
@@ -51,19 +83,7 @@ try {
       void finish();
       return;
     }
-    const { id, jsons, hashes } = message;
-    const records: BatchRecord[] = jsons.map((json, i) => ({ json, hash: hashes[i]! }));
-    inFlight += 1;
-    queue
-      .append(records)
-      .then(
-        ({ receipt }) => post({ type: "appended", id, receiptJson: JSON.stringify(receipt) }),
-        (err: unknown) => post({ type: "failed", id, error: serializeError(err) }),
-      )
-      .finally(() => {
-        inFlight -= 1;
-        void finish();
-      });
+    for (const item of message.items) append(item);
   });
   post({ type: "ready" });
 } catch (err) {

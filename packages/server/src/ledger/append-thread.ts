@@ -18,17 +18,31 @@ import type { BatchRecord } from "./ledger.js";
 /** Most records per group commit of normalize requests (a bigger request goes alone). */
 export const NORMALIZE_COMMIT_RECORDS = 20_000;
 
-/** Request thread → append thread. */
+/** One request's records: their canonical JSON and record hashes. */
+export interface AppendItem {
+  readonly id: number;
+  readonly jsons: string[];
+  readonly hashes: string[];
+}
+
+/** The outcome of one {@link AppendItem}. */
+export type AppendResult =
+  | { readonly id: number; readonly receiptJson: string }
+  | { readonly id: number; readonly error: SerializedError };
+
+/**
+ * Request thread → append thread. Appends travel in one message per event-loop turn (a
+ * message per request cost more than the request's own share of its commit).
+ */
 export type AppendThreadRequest =
-  | { readonly type: "append"; readonly id: number; readonly jsons: string[]; readonly hashes: string[] }
+  | { readonly type: "append"; readonly items: AppendItem[] }
   | { readonly type: "close" };
 
 /** Append thread → request thread. */
 export type AppendThreadReply =
   | { readonly type: "ready" }
   | { readonly type: "start-failed"; readonly error: SerializedError }
-  | { readonly type: "appended"; readonly id: number; readonly receiptJson: string }
-  | { readonly type: "failed"; readonly id: number; readonly error: SerializedError }
+  | { readonly type: "results"; readonly results: AppendResult[] }
   | { readonly type: "commit"; readonly requests: number }
   | { readonly type: "written"; readonly entries: number; readonly seconds: number }
   | { readonly type: "log"; readonly message: string };
@@ -87,6 +101,7 @@ export class AppendThread {
   /** Lines worth logging (pool errors, a thread failure). */
   log: ((message: string) => void) | undefined;
   #nextId = 0;
+  #outbox: AppendItem[] = [];
   #closed: Promise<void> | undefined;
   #dead: Error | undefined;
 
@@ -109,11 +124,12 @@ export class AppendThread {
           case "start-failed":
             reject(deserializeError(reply.error));
             break;
-          case "appended":
-            thread.#settle(reply.id)?.resolve(reply.receiptJson);
-            break;
-          case "failed":
-            thread.#settle(reply.id)?.reject(deserializeError(reply.error));
+          case "results":
+            for (const result of reply.results) {
+              const pending = thread.#settle(result.id);
+              if ("error" in result) pending?.reject(deserializeError(result.error));
+              else pending?.resolve(result.receiptJson);
+            }
             break;
           case "commit":
             thread.onCommit?.(reply.requests);
@@ -154,7 +170,8 @@ export class AppendThread {
     }
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ type: "append", id, jsons, hashes } satisfies AppendThreadRequest);
+      this.#outbox.push({ id, jsons, hashes });
+      if (this.#outbox.length === 1) setImmediate(() => this.#send());
     });
   }
 
@@ -166,6 +183,13 @@ export class AppendThread {
       this.#worker.postMessage({ type: "close" } satisfies AppendThreadRequest);
     });
     return this.#closed;
+  }
+
+  #send(): void {
+    const items = this.#outbox;
+    this.#outbox = [];
+    if (this.#dead === undefined)
+      this.#worker.postMessage({ type: "append", items } satisfies AppendThreadRequest);
   }
 
   #settle(id: number) {
