@@ -118,28 +118,32 @@ export function textProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** Parses a seed timestamp value, or records why not under `pointer()` (made only then). */
-function parseValue(
-  value: number | string,
-  pointer: () => string,
-  errors: FieldError[],
-): Instant | undefined {
+/**
+ * Parses a seed timestamp value, or records why not: under the pointer of timestamp `index`'s
+ * value, or of the request timestamp without one (pointers are made only for a problem).
+ */
+function parseValue(value: number | string, errors: FieldError[], index?: number): Instant | undefined {
   try {
     return parseTimestampValue(value);
   } catch (err) {
-    errors.push({ pointer: pointer(), detail: (err as Error).message });
+    const pointer =
+      index === undefined ? "/body/requestMetadata/requestTimestamp" : `/body/timestamps/${index}/value`;
+    errors.push({ pointer, detail: (err as Error).message });
     return undefined;
   }
 }
 
 /**
- * Records under `pointer()` (made only then) why `text` cannot go into the log; false when
- * it cannot.
+ * Records why `text` cannot go into the log, under `pointer` (a number: timestamp
+ * `pointer`'s source; made only for a problem); false when it cannot.
  */
-function checkText(text: string | undefined, pointer: () => string, errors: FieldError[]): boolean {
+function checkText(text: string | undefined, errors: FieldError[], pointer: string | number): boolean {
   const problem = text === undefined ? undefined : textProblem(text);
   if (problem === undefined) return true;
-  errors.push({ pointer: pointer(), detail: problem });
+  errors.push({
+    pointer: typeof pointer === "number" ? `/body/timestamps/${pointer}/source` : pointer,
+    detail: problem,
+  });
   return false;
 }
 
@@ -151,15 +155,15 @@ type History = readonly OffsetReport[] | null;
  * Answers synchronously when it knows (a promise per timestamp was a tenth of a
  * 1 000-timestamp request's CPU).
  */
-async function historiesOf(
+function historiesOf(
   provider: OffsetHistoryProvider,
   sourceId: string,
   instants: readonly Instant[],
-): Promise<(i: number) => History | Promise<History>> {
+): ((i: number) => History | Promise<History>) | Promise<(i: number) => History | Promise<History>> {
   if (provider.historiesAround !== undefined) {
-    const all = await provider.historiesAround(sourceId, instants);
-    return (i) => all?.[i] ?? null;
+    return provider.historiesAround(sourceId, instants).then((all) => (i) => all?.[i] ?? null);
   }
+  // No promise of its own here: the per-timestamp lookups are the only waits.
   let unknown = false;
   return (i) => {
     if (unknown) return null;
@@ -193,22 +197,19 @@ export async function normalizeBatch(
   const errors: FieldError[] = [];
   const meta = body.requestMetadata;
   // Field pointers are made only for a problem (not two strings per timestamp up front).
-  checkText(body.sourceId, () => "/body/sourceId", errors);
-  checkText(meta?.clientId, () => "/body/requestMetadata/clientId", errors);
+  checkText(body.sourceId, errors, "/body/sourceId");
+  checkText(meta?.clientId, errors, "/body/requestMetadata/clientId");
   const timestamps = body.timestamps;
   let goodSource: string | undefined; // the last source checked without a problem
   for (let i = 0; i < timestamps.length; i++) {
     const source = timestamps[i]!.source;
     if (source === goodSource) continue;
-    if (checkText(source, () => `/body/timestamps/${i}/source`, errors)) goodSource = source;
+    if (checkText(source, errors, i)) goodSource = source;
   }
   const requestNs =
-    meta?.requestTimestamp === undefined
-      ? undefined
-      : parseValue(meta.requestTimestamp, () => "/body/requestMetadata/requestTimestamp", errors);
+    meta?.requestTimestamp === undefined ? undefined : parseValue(meta.requestTimestamp, errors);
   const originals: (Instant | undefined)[] = new Array(timestamps.length);
-  for (let i = 0; i < timestamps.length; i++)
-    originals[i] = parseValue(timestamps[i]!.value, () => `/body/timestamps/${i}/value`, errors);
+  for (let i = 0; i < timestamps.length; i++) originals[i] = parseValue(timestamps[i]!.value, errors, i);
   if (errors.length > 0) refuse("VALIDATION_FAILED", "some values cannot be normalized", errors);
 
   const fallback: OffsetModel =
@@ -227,7 +228,8 @@ export async function normalizeBatch(
   let firstCode: NormalizeFlag | undefined;
   const records: NormalizedRecord[] = [];
   const build = recordBuilder(body.sourceId, meta?.clientId, receivedAt);
-  const histories = await historiesOf(provider, body.sourceId, originals as Instant[]);
+  const found = historiesOf(provider, body.sourceId, originals as Instant[]);
+  const histories = found instanceof Promise ? await found : found;
   for (let i = 0; i < timestamps.length; i++) {
     const t = timestamps[i]!;
     const originalNs = originals[i]!;
