@@ -48,7 +48,7 @@ export interface ClusterOptions {
   readonly workers: number;
   /** Fastify logger level of the workers (JSON on stderr), or false for none. */
   readonly logLevel?: string | false;
-  /** Lines from the primary: the embedded PostgreSQL, worker exits and restarts. */
+  /** Lines from the primary: worker exits and restarts. */
   readonly log?: (line: string) => void;
   /** Milliseconds before a dead worker is replaced (default 1000). */
   readonly restartDelayMs?: number;
@@ -56,10 +56,7 @@ export interface ClusterOptions {
   readonly execArgv?: readonly string[];
 }
 
-export interface RunningCluster extends Omit<RunningServer, "app"> {
-  /** The worker processes' PIDs now. */
-  readonly workerPids: () => number[];
-}
+export type RunningCluster = Omit<RunningServer, "app">;
 
 /** Parses `--workers` / `CHRONOSYNC_WORKERS`: a count ≥ 1, or `auto` (one per core). */
 export function parseWorkers(text: string | undefined, name = "--workers"): number {
@@ -142,7 +139,11 @@ export async function startCluster(config: ServerConfig, options: ClusterOptions
             clearTimeout(kill);
             resolve();
           });
-          worker.send({ type: "chronosync-stop" });
+          try {
+            worker.send({ type: "chronosync-stop" });
+          } catch {
+            worker.process.kill("SIGTERM"); // its channel is gone: the signal stops it as cleanly
+          }
         }),
     );
     await Promise.all(exits);
@@ -157,7 +158,6 @@ export async function startCluster(config: ServerConfig, options: ClusterOptions
       embedded: database.embedded,
       generatedAdminPassword: first.generatedAdminPassword,
       adminCreated: first.adminCreated,
-      workerPids: () => [...workers].flatMap((w) => (w.process.pid === undefined ? [] : [w.process.pid])),
       close: () => {
         closed ??= stopWorkers().then(() => database.close());
         return closed;

@@ -15,11 +15,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { AppendedEntry } from "../src/ledger/append.js";
 import { receiptsOf } from "../src/ledger/ledger.js";
+import { receiptJson } from "../src/ledger/receipt-json.js";
 import type { Sealed } from "../src/ledger/seal.js";
 import { normalizeBatch } from "../src/normalize/normalize-batch.js";
 import { noOffsetHistory } from "../src/normalize/offset-history-provider.js";
 import { DEFAULT_NORMALIZE_SETTINGS } from "../src/normalize/settings.js";
-import { receiptJson } from "../src/routes/timestamps.js";
 import { createExternalDatabase } from "./helpers/databases.js";
 import { bearerFor, TEST_MASTER_KEY } from "./helpers/tokens.js";
 

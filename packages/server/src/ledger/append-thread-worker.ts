@@ -18,6 +18,7 @@ import type {
 import { serializeError } from "./append-thread.js";
 import type { BatchRecord } from "./ledger.js";
 import { openLedger } from "./ledger.js";
+import { receiptJson } from "./receipt-json.js";
 
 const port = parentPort!;
 const data = workerData as AppendThreadData;
@@ -69,7 +70,7 @@ try {
     queue
       .append(records)
       .then(
-        ({ receipt }) => settled({ id, receiptJson: JSON.stringify(receipt) }),
+        ({ receipt }) => settled({ id, receiptJson: receiptJson(receipt) }),
         (err: unknown) => settled({ id, error: serializeError(err) }),
       )
       .finally(() => {

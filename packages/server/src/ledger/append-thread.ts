@@ -5,8 +5,9 @@
  * work the event loop has queued, so every other commit — of this process or of the
  * other server processes — waits that long too. Here, a worker thread owns the append
  * path: its own connections, the signing key, the group-commit queue, the Merkle tree of
- * each batch's records and the SQL; the request thread hands it each request's records
- * (their canonical JSON and hashes) and gets the entry's receipt back.
+ * each batch's records and the SQL; the request thread hands it a request's records
+ * (their canonical JSON and hashes) and gets the entry's receipt back. The normalize route
+ * sends it requests of APPEND_THREAD_MIN_RECORDS or more (routes/timestamps.ts).
  *
  * The thread uses the system clock; an app built with another clock (tests) appends on
  * the request thread instead (see app.ts).
