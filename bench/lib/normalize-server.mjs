@@ -23,7 +23,13 @@ export const SEED = (n) => ({
  * Starts the database and the server child; resolves with `{ ports, child, stop }`.
  * @param {{ embedded?: boolean, noHistory?: boolean, nodeArgs?: string[], workers?: number, appendThread?: boolean }} options
  */
-export async function startNormalizeServer({ embedded = false, noHistory = false, nodeArgs = [], workers = 1, appendThread = true } = {}) {
+export async function startNormalizeServer({
+  embedded = false,
+  noHistory = false,
+  nodeArgs = [],
+  workers = 1,
+  appendThread = true,
+} = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "chronosync-bench-normalize-"));
   chmodSync(dataDir, 0o711);
   let url;
