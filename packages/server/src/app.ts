@@ -41,6 +41,8 @@ declare module "fastify" {
     database: Database;
     keys: SigningKeyStore;
     ledger: Ledger;
+    /** The normalize route's append thread, when it runs one (ledger/append-thread.ts). */
+    appendThread: AppendThread | null;
     metrics: Metrics;
   }
   interface FastifyContextConfig {
@@ -181,6 +183,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             maxRecords: NORMALIZE_COMMIT_RECORDS,
           })
         : undefined;
+    app.decorate("appendThread", appendThread ?? null);
     if (appendThread !== undefined) {
       appendThread.log = (message) => app.log.warn(message);
       app.addHook("onClose", () => appendThread.close());

@@ -83,6 +83,22 @@ describe("append thread", () => {
     expect(count).toBeLessThan(30);
   });
 
+  it("appends on the request thread once the thread is gone", async () => {
+    const headers = await bearerFor("operator");
+    const app = apps[1]!;
+    expect(app.appendThread?.alive).toBe(true);
+    await app.appendThread?.close();
+    expect(app.appendThread?.alive).toBe(false);
+    const res = await app.inject({
+      method: "POST",
+      url: "/api/timestamps/normalize",
+      headers,
+      payload: body(100, 1_703_054_999_000),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(verifyRecordBatchResponse(res.json(), keySet).valid).toBe(true);
+  });
+
   it("a thread that cannot open the log fails the app's start", async () => {
     const wrongKey = Buffer.alloc(32, 7).toString("base64");
     await expect(

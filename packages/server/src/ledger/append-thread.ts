@@ -176,6 +176,11 @@ export class AppendThread {
     });
   }
 
+  /** False once the thread failed or exited (callers append on the request thread then). */
+  get alive(): boolean {
+    return this.#dead === undefined;
+  }
+
   /** Lets queued appends finish, then stops the thread. */
   close(): Promise<void> {
     this.#closed ??= new Promise<void>((resolve) => {

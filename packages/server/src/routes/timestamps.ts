@@ -99,10 +99,11 @@ export async function timestampRoutes(app: FastifyInstance, options: TimestampRo
   /**
    * Appends the records as one batch entry; the JSON of its receipt. Requests of at least
    * {@link APPEND_THREAD_MIN_RECORDS} records append on the append thread; smaller ones
-   * here, where a message each way to the thread would cost more than it saves.
+   * here, where a message each way to the thread would cost more than it saves (and all of
+   * them here should the thread have died: its pending appends failed with it).
    */
   const appendReceipt = (records: readonly BatchRecord[]): Promise<string> =>
-    thread !== undefined && records.length >= APPEND_THREAD_MIN_RECORDS
+    thread?.alive === true && records.length >= APPEND_THREAD_MIN_RECORDS
       ? thread.append(records)
       : append(records).then(({ receipt }) => receiptJson(receipt));
   app.decorateRequest("normalizeReceivedNs", null);
