@@ -64,11 +64,22 @@ function checkQueryJson(doc: ReturnType<typeof parseQueryJson>, samples: number)
   }
   const best = doc.samples.reduce((a, b) => ((b.delayNs as number) < (a.delayNs as number) ? b : a));
   expect(doc.delayNs).toBe(best.delayNs);
-  expect(Math.abs(doc.offsetNs as number)).toBeLessThan(1_000_000);
+  expectOwnClock(doc);
+}
+
+/**
+ * A query of a server serving this machine's own clock: the true offset is 0, so the
+ * measured one is off by at most half the round trip (a loaded machine delays one leg
+ * more than the other), and small.
+ */
+function expectOwnClock(doc: { offsetNs?: unknown; delayNs?: unknown }): void {
+  const offset = Math.abs(doc.offsetNs as number);
+  expect(offset).toBeLessThanOrEqual((doc.delayNs as number) / 2 + 20_000);
+  expect(offset).toBeLessThan(10_000_000);
 }
 
 describe("chronosync serve ntp + query", () => {
-  it("answers query --json with the exact keys, |offset| < 1 ms, then exits 0 on SIGTERM", async () => {
+  it("answers query --json with the exact keys, |offset| ≤ delay / 2, then exits 0 on SIGTERM", async () => {
     const serve = await startServe();
     expect(serve.stdout()).toMatch(
       /^chronosync: serving NTP on 127\.0\.0\.1:\d+ \(stratum 10, refid 127\.127\.1\.1, rate limiting on, transport (native-batch|dgram)\)\n$/,
@@ -149,7 +160,7 @@ describe("chronosync serve ntp + query", () => {
       "10",
     ]);
     expect(run.code).toBe(0);
-    expect(Math.abs(JSON.parse(run.stdout).offsetNs)).toBeLessThan(1_000_000);
+    expectOwnClock(JSON.parse(run.stdout));
     expect((await serve.stop()).code).toBe(0);
   });
 
@@ -222,7 +233,7 @@ describe("chronosync query against chronyd", () => {
     await chronyd?.stop();
   });
 
-  it("measures |offset| < 1 ms against chronyd's clock (the same system clock)", async () => {
+  it("measures |offset| ≤ delay / 2 against chronyd's clock (the same system clock)", async () => {
     const run = await runCli(["query", `ntp://127.0.0.1:${chronyd.port}`, "--json", "--interval", "50"]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -246,7 +257,9 @@ describe("chronosync query against a chronyd 2.5 s ahead (libfaketime)", () => {
     const run = await runCli(["query", `ntp://127.0.0.1:${chronyd.port}`, "--json", "--interval", "50"]);
     expect(run.code).toBe(0);
     const doc = JSON.parse(run.stdout);
-    expect(Math.abs(doc.offsetNs - 2_500_000_000)).toBeLessThan(1_000_000);
+    // The true offset is exactly +2.5 s: off by at most half the round trip.
+    expect(Math.abs(doc.offsetNs - 2_500_000_000)).toBeLessThanOrEqual(doc.delayNs / 2 + 20_000);
+    expect(Math.abs(doc.offsetNs - 2_500_000_000)).toBeLessThan(10_000_000);
     // Two samples: one lost datagram on a loaded machine must not empty the table.
     const table = await runCli(["query", `ntp://127.0.0.1:${chronyd.port}`, "--samples", "2"]);
     expect(table.stdout).toMatch(/^offset +\+2(499|500)\.\d{3} ms \(server ahead;/m);

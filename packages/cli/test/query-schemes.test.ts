@@ -130,7 +130,7 @@ async function queryJson(
 }
 
 describe("chronosync query: every scheme against a real local peer", () => {
-  it("nts:// — authenticated, |offset| < 1 ms, 4 samples with t1..t4 from one NTS-KE", async () => {
+  it("nts:// — authenticated, |offset| ≤ delay / 2, 4 samples with t1..t4 from one NTS-KE", async () => {
     const agreed = nts.ke.stats.agreed;
     const doc = await queryJson([`nts://127.0.0.1:${nts.keAddress.port}`, "--ca", join(dir, "server.crt")]);
     expect(doc).toMatchObject({
@@ -143,7 +143,11 @@ describe("chronosync query: every scheme against a real local peer", () => {
     expect(doc.target).toBe(`nts://127.0.0.1:${nts.keAddress.port}`);
     expect(doc.samples).toHaveLength(4);
     expect(Object.keys(doc.samples[0]!)).toEqual(["offsetNs", "delayNs", "t1", "t2", "t3", "t4"]);
-    expect(Math.abs(doc.offsetNs as number)).toBeLessThan(1_000_000);
+    // The served clock is ours, so the true offset is 0 and an NTP offset can be off by at
+    // most half its round trip (a loaded machine delays one leg more than the other).
+    const offset = Math.abs(doc.offsetNs as number);
+    expect(offset).toBeLessThanOrEqual((doc.delayNs as number) / 2 + 20_000);
+    expect(offset).toBeLessThan(10_000_000);
     expect(nts.ke.stats.agreed - agreed).toBe(1); // keys and cookies kept across the 4 measurements
   });
 
@@ -204,7 +208,7 @@ describe("chronosync query: every scheme against a real local peer", () => {
     expect(table.stdout).toMatch(/^protocol +http$/m);
   });
 
-  it("ptp:// — our master on 127.0.0.1: |offset| < 1 ms, t1..t4", async () => {
+  it("ptp:// — our master on 127.0.0.1: |offset| ≤ delay / 2, t1..t4", async () => {
     const eventPort = await unusedUdpPort();
     const generalPort = await unusedUdpPort();
     const master: PtpServerHandle = await servePtp({ address: "127.0.0.1", eventPort, generalPort });
@@ -219,7 +223,9 @@ describe("chronosync query: every scheme against a real local peer", () => {
       expect(doc).toMatchObject({ protocol: "ptp", authenticated: false, refId: master.clockIdentity });
       expect(doc.samples).toHaveLength(2);
       expect(Object.keys(doc.samples[0]!)).toEqual(["offsetNs", "delayNs", "t1", "t2", "t3", "t4"]);
-      expect(Math.abs(doc.offsetNs as number)).toBeLessThan(1_000_000);
+      // Our own clock served: off by at most half the round trip.
+      expect(Math.abs(doc.offsetNs as number)).toBeLessThanOrEqual((doc.delayNs as number) / 2 + 20_000);
+      expect(Math.abs(doc.offsetNs as number)).toBeLessThan(10_000_000);
     } finally {
       await master.close();
     }
