@@ -76,6 +76,28 @@ function startServerProcess(cwd: string, env: Record<string, string>, args: read
   return { child: child as ChildProcess, ready, exited, stdout: () => stdout, stderr: () => stderr };
 }
 
+/**
+ * A temp directory for a suite's servers (traversable by the embedded PostgreSQL's user)
+ * and the server processes it started: the ones still running are stopped after it.
+ */
+function serverFixture(prefix: string) {
+  const fixture = { dir: "", children: [] as ChildProcess[] };
+  beforeAll(async () => {
+    fixture.dir = await mkdtemp(join(tmpdir(), prefix));
+    await chmod(fixture.dir, 0o711);
+  });
+  afterAll(async () => {
+    for (const child of fixture.children) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        await new Promise((resolve) => child.once("close", resolve));
+      }
+    }
+    await rm(fixture.dir, { recursive: true, force: true });
+  });
+  return fixture;
+}
+
 describe("chronosync server / db: usage", () => {
   it("prints help", async () => {
     const f = fakeContext();
@@ -102,25 +124,11 @@ describe("chronosync server / db: usage", () => {
 });
 
 describe("chronosync server on an embedded PostgreSQL", () => {
-  let dir = "";
-  const children: ChildProcess[] = [];
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "chronosync-server-cli-"));
-    await chmod(dir, 0o711);
-  });
-  afterAll(async () => {
-    for (const child of children) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        await new Promise((resolve) => child.once("close", resolve));
-      }
-    }
-    await rm(dir, { recursive: true, force: true });
-  });
+  const fixture = serverFixture("chronosync-server-cli-");
 
   it("starts with zero configuration, prints the admin password once, stops on SIGTERM, keeps data", async () => {
-    const first = startServerProcess(dir, {});
-    children.push(first.child);
+    const first = startServerProcess(fixture.dir, {});
+    fixture.children.push(first.child);
     const url = await first.ready;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const password = /password: (\S+)/.exec(first.stdout())?.[1];
@@ -132,15 +140,15 @@ describe("chronosync server on an embedded PostgreSQL", () => {
       body: JSON.stringify({ username: "admin", password }),
     });
     expect(login.status).toBe(200);
-    const pgDir = join(dir, ".chronosync", "pg");
+    const pgDir = join(fixture.dir, ".chronosync", "pg");
     expect(await processesMentioning(pgDir)).not.toHaveLength(0);
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);
     expect(first.stderr()).toMatch(/SIGTERM received, stopping/);
     expect(await processesMentioning(pgDir)).toEqual([]);
 
-    const second = startServerProcess(dir, {});
-    children.push(second.child);
+    const second = startServerProcess(fixture.dir, {});
+    fixture.children.push(second.child);
     const again = await second.ready;
     expect(second.stdout()).not.toMatch(/password/);
     const relogin = await fetch(`${again}/api/auth/login`, {
@@ -156,28 +164,14 @@ describe("chronosync server on an embedded PostgreSQL", () => {
 });
 
 describe("chronosync server --workers", () => {
-  let dir = "";
-  const children: ChildProcess[] = [];
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "chronosync-server-workers-"));
-    await chmod(dir, 0o711);
-  });
-  afterAll(async () => {
-    for (const child of children) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        await new Promise((resolve) => child.once("close", resolve));
-      }
-    }
-    await rm(dir, { recursive: true, force: true });
-  });
+  const fixture = serverFixture("chronosync-server-workers-");
 
   it("serves from two processes on one port and database, replaces a dead one, stops them all", async () => {
-    const server = startServerProcess(dir, { CHRONOSYNC_ADMIN_PASSWORD: "workers-test-password" }, [
+    const server = startServerProcess(fixture.dir, { CHRONOSYNC_ADMIN_PASSWORD: "workers-test-password" }, [
       "--workers",
       "2",
     ]);
-    children.push(server.child);
+    fixture.children.push(server.child);
     const url = await server.ready;
     expect(server.stdout()).toMatch(/2 worker processes/);
     expect(server.stdout()).toMatch(/Created user "admin" with the password from CHRONOSYNC_ADMIN_PASSWORD/);
@@ -221,7 +215,7 @@ describe("chronosync server --workers", () => {
     server.child.kill("SIGTERM");
     expect(await server.exited).toBe(0);
     for (const pid of now) expect(await parentOf(pid)).toBeUndefined();
-    expect(await processesMentioning(join(dir, ".chronosync", "pg"))).toEqual([]);
+    expect(await processesMentioning(join(fixture.dir, ".chronosync", "pg"))).toEqual([]);
   });
 });
 

@@ -79,16 +79,7 @@ export function receiptsOf(appended: readonly AppendedEntry[], sealed: readonly 
     const offset = Number(first - cp.firstSeq);
     const end = Math.min(appended.length, cp.tree.size - offset);
     for (let i = Math.max(0, -offset); i < end; i++) {
-      const { entry, entryHash } = appended[i]!;
-      const leafIndex = i + offset;
-      receipts[i] = {
-        version: 1,
-        entry,
-        entryHash,
-        checkpoint: cp.signed,
-        leafIndex,
-        proof: cp.tree.inclusionProof(leafIndex),
-      };
+      receipts[i] = sealedReceipt(appended[i]!, cp, i + offset);
     }
   }
   for (let i = 0; i < appended.length; i++) {
@@ -102,17 +93,21 @@ export function receiptsOf(appended: readonly AppendedEntry[], sealed: readonly 
       receipts[i] = { version: 1, entry, entryHash };
       continue;
     }
-    const leafIndex = Number(seq - cp.firstSeq);
-    receipts[i] = {
-      version: 1,
-      entry,
-      entryHash,
-      checkpoint: cp.signed,
-      leafIndex,
-      proof: cp.tree.inclusionProof(leafIndex),
-    };
+    receipts[i] = sealedReceipt(appended[i]!, cp, Number(seq - cp.firstSeq));
   }
   return receipts;
+}
+
+/** The receipt of `appended` as leaf `leafIndex` of checkpoint `cp`. */
+function sealedReceipt({ entry, entryHash }: AppendedEntry, cp: Sealed, leafIndex: number): Receipt {
+  return {
+    version: 1,
+    entry,
+    entryHash,
+    checkpoint: cp.signed,
+    leafIndex,
+    proof: cp.tree.inclusionProof(leafIndex),
+  };
 }
 
 /** The signed log. Create with {@link openLedger}. */
