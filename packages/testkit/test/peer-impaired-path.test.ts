@@ -47,7 +47,11 @@ it("8 ms up / 2 ms down shows as +3 ms (± 0.5 ms) offset", { timeout: 60_000 },
     `direct offset ${ms(direct.best.offsetNs).toFixed(3)} ms; through 8/2 ms relay offset ${offsetMs.toFixed(3)} ms, delay ${ms(via.best.delayNs).toFixed(3)} ms; relay applied up ${JSON.stringify(report.up.applied)} down ${JSON.stringify(report.down.applied)}`,
   );
   expect(Math.abs(offsetMs - 3)).toBeLessThan(0.5);
-  expect(Math.abs(ms(via.best.delayNs) - 10 - ms(direct.best.delayNs))).toBeLessThan(1);
+  // The relay adds its 10 ms, never less, plus its own forwarding and timer lateness (which
+  // a loaded machine stretches: 1.17 ms seen with three test files at once).
+  const added = ms(via.best.delayNs) - ms(direct.best.delayNs);
+  expect(added).toBeGreaterThan(9.5);
+  expect(added).toBeLessThan(12);
   expect(report.stopReason).toBe("stopped");
   expect(report.up.forwarded).toBe(8);
   expect(report.down.forwarded).toBe(8);
