@@ -19,9 +19,6 @@ export default defineConfig({
     include: timing ? ["packages/*/test/**/*.timing.test.ts"] : ["packages/*/test/**/*.test.ts"],
     exclude: timing ? configDefaults.exclude : [...configDefaults.exclude, "**/*.timing.test.ts"],
     fileParallelism: !timing,
-    // Three files at once on two cores: most test time is waiting (child processes, peers,
-    // HTTP Date second boundaries, the database), and two left the cores half idle.
-    maxWorkers: timing ? 1 : 3,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
