@@ -112,21 +112,23 @@ describe("append thread during a database outage", () => {
     const dataDir = await makeDataDir();
     const port = await findFreePort();
     let embedded = await startEmbeddedDatabase(dataDir, undefined, { port });
-    const app = await buildApp({
-      dataDir,
-      databaseUrl: embedded.url,
-      masterKey: TEST_MASTER_KEY,
-      appendThread: true,
-    });
-    const headers = await bearerFor("operator");
-    const post = () =>
-      app.inject({
-        method: "POST",
-        url: "/api/timestamps/normalize",
-        headers,
-        payload: body(40, 1_703_054_123_000),
-      });
+    let app: FastifyInstance | undefined;
     try {
+      app = await buildApp({
+        dataDir,
+        databaseUrl: embedded.url,
+        masterKey: TEST_MASTER_KEY,
+        appendThread: true,
+      });
+      const headers = await bearerFor("operator");
+      const on = app;
+      const post = () =>
+        on.inject({
+          method: "POST",
+          url: "/api/timestamps/normalize",
+          headers,
+          payload: body(40, 1_703_054_123_000),
+        });
       expect((await post()).statusCode).toBe(200);
       await embedded.stop();
       const down = await post();
@@ -138,7 +140,7 @@ describe("append thread during a database outage", () => {
       expect(again.statusCode, again.body).toBe(200);
       expect(again.json().receipt.entry.seq).toBe("1");
     } finally {
-      await app.close();
+      await app?.close();
       await embedded.stop();
       await rm(dataDir, { recursive: true, force: true });
     }
