@@ -139,6 +139,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   try {
+    const maxCheckpointSize = options.maxCheckpointSize ?? 10_000;
     const keys = new SigningKeyStore(database.pool, masterKey, () => formatRfc3339(clock.now(), 9));
     let metrics: Metrics | undefined;
     const ledger = await openLedger({
@@ -146,7 +147,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       keys,
       now: () => clock.now(),
       sealOnAppend: options.sealOnAppend ?? true,
-      maxCheckpointSize: options.maxCheckpointSize ?? 10_000,
+      maxCheckpointSize,
       onAppend: (_n, seconds) => metrics?.appendDuration.observe(seconds),
     });
     metrics = registerMetrics(app, database.pool, () => ledger.unsealedCount());
@@ -179,7 +180,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         ? await AppendThread.start({
             databaseUrl: database.url,
             masterKey,
-            maxCheckpointSize: options.maxCheckpointSize ?? 10_000,
+            maxCheckpointSize,
             maxRecords: NORMALIZE_COMMIT_RECORDS,
           })
         : undefined;

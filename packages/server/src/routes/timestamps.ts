@@ -18,7 +18,7 @@ import {
 } from "@chronosync/core";
 import type { FastifyInstance } from "fastify";
 import { ServerError } from "../errors.js";
-import type { AppendThread } from "../ledger/append-thread.js";
+import { type AppendThread, NORMALIZE_COMMIT_RECORDS } from "../ledger/append-thread.js";
 import type { AppendedBatch, BatchRecord } from "../ledger/ledger.js";
 import { receiptJson } from "../ledger/receipt-json.js";
 import { AppendQueue } from "../normalize/append-queue.js";
@@ -86,7 +86,7 @@ export async function timestampRoutes(app: FastifyInstance, options: TimestampRo
   const metrics = createNormalizeMetrics(app.metrics.registry);
   const queue = new AppendQueue(
     (batches) => app.ledger.appendBatches(batches),
-    20_000,
+    NORMALIZE_COMMIT_RECORDS,
     (requests) => metrics.requestsPerCommit.observe(requests),
   );
   const append = (records: readonly BatchRecord[]): Promise<AppendedBatch> =>
